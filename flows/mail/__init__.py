@@ -1,0 +1,1 @@
+"""Mail: one port (`port.Mailbox`), one adapter per transport, shared MIME handling."""

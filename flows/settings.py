@@ -1,0 +1,42 @@
+"""Runtime settings from the environment (prefix FOLLOWUP_). Secrets never live here in clear text:
+adapters read them with `flows.secrets.get_secret`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FOLLOWUP_", extra="ignore")
+
+    config: Path = Field(default=Path("config"), description="Configuration directory")
+    data: Path = Field(default=Path("var"), description="Ledger, archive, local mailbox, outputs")
+    cycle: str | None = Field(default=None, description="Cycle to work on; default from config")
+    transport: Literal["maildir", "ews", "graph"] = "maildir"
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default a SQLite file in the data directory"
+    )
+    test_mode_address: str | None = Field(
+        default=None, description="If set, every outgoing message goes to this address instead"
+    )
+    send_concurrency: int = Field(default=4, ge=1, le=27)
+
+    @property
+    def ledger_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data / 'ledger.sqlite').resolve()}"
+
+    @property
+    def archive_dir(self) -> Path:
+        return self.data / "archive"
+
+    @property
+    def mail_dir(self) -> Path:
+        return self.data / "mail"
+
+    @property
+    def output_dir(self) -> Path:
+        return self.data / "output"
