@@ -42,31 +42,61 @@ def _cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
-    from flows.remind import remind_flow
+    from flows.remind import RemindIncomplete, remind_flow
 
     today = dt.date.fromisoformat(args.today) if args.today else None
-    remind_flow(cycle=args.cycle, today=today, dry_run=args.dry_run)
+    try:
+        summary = remind_flow(cycle=args.cycle, today=today, dry_run=args.dry_run)
+    except RemindIncomplete as exc:
+        print(f"Inte klart: {exc}", file=sys.stderr)
+        return 1
+    if summary["dry_run"]:
+        print(f"Provkörning {summary['day']}: {summary['due']} meddelanden skulle skickas.")
+    else:
+        print(f"{summary['day']}: {summary['sent']} meddelanden skickade.")
+        if summary.get("approval") and summary["sent"] < summary["due"]:
+            print(f"Godkännande: {summary['approval']}")
     return 0
 
 
 def _cmd_collect(args: argparse.Namespace, settings: Settings) -> int:
-    from flows.collect import collect_flow
+    from flows.collect import CollectIncomplete, collect_flow
 
-    collect_flow(cycle=args.cycle)
+    try:
+        summary = collect_flow(cycle=args.cycle)
+    except CollectIncomplete as exc:
+        print(f"Inte klart: {exc}", file=sys.stderr)
+        return 1
+    outcomes = ", ".join(f"{k} {v}" for k, v in sorted(summary["outcomes"].items()))
+    print(
+        f"Hämtade {summary['fetched']} meddelanden, behandlade {summary['processed']}"
+        f"{f' ({outcomes})' if outcomes else ''}, skickade {summary['replies_sent']} svar."
+    )
     return 0
 
 
 def _cmd_compile(args: argparse.Namespace, settings: Settings) -> int:
     from flows.compile import compile_flow
 
-    compile_flow(cycle=args.cycle, out=args.out)
+    result = compile_flow(cycle=args.cycle, out=args.out)
+    print(
+        f"Sammanställningen för {result.cycle}: {result.reported} av {result.boards} nämnder och "
+        f"styrelser har redovisat ({result.activities} aktiviteter)."
+    )
+    if result.missing:
+        print(f"Ej inkommit: {', '.join(result.missing)}")
+    print(f"Rapport (Word): {result.docx}")
+    print(f"Export (Excel): {result.xlsx}")
     return 0
 
 
 def _cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    from flows.status import status_flow
+    from flows.status import format_json, format_table, status_flow
 
-    status_flow(cycle=args.cycle, as_json=args.json)
+    today_arg = getattr(args, "today", None)
+    today = dt.date.fromisoformat(today_arg) if today_arg else None
+    report = status_flow(cycle=args.cycle, today=today)
+    print(format_json(report) if args.json else format_table(report), flush=True)
     return 0
 
 

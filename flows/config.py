@@ -62,6 +62,10 @@ def _validate(
         loc = tuple(err["loc"])
         where = ".".join(str(p) if not isinstance(p, int) else f"[{p}]" for p in loc)
         where = where.replace(".[", "[")
+        if loc and isinstance(loc[0], int) and isinstance(data, list) and loc[0] < len(data):
+            item = data[loc[0]]
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                where = item["id"] + where.removeprefix(f"[{loc[0]}]")
         line = _line_of(node, prefix + loc)
         message = err["msg"].removeprefix("Value error, ")
         suffix = (

@@ -118,6 +118,9 @@ class ReminderPlan(_Strict):
     overdue_every_days: int = Field(default=7, ge=1)
     escalate_after_days: int = Field(default=7, ge=0)
     max_overdue_reminders: int = Field(default=6, ge=0)
+    resubmit_after_days: int = Field(
+        default=3, ge=0, description="Days after a rejected answer to ask again for a new one"
+    )
 
 
 class Cycle(_Strict):

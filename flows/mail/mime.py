@@ -15,6 +15,7 @@ from datetime import datetime
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import format_datetime, getaddresses, parsedate_to_datetime
+from typing import Any
 
 from flows.mail.port import Attachment, OutboundMessage
 
@@ -183,16 +184,29 @@ def _tnef_attachments(data: bytes) -> list[Attachment] | None:
         return None
     result: list[Attachment] = []
     for item in tnef.attachments:
-        name = item.long_filename()
-        if isinstance(name, bytes):
-            name = name.decode("utf-8", errors="replace")
-        name = str(name).strip("\x00")
+        name = _tnef_name(item)
         content = item.data if isinstance(item.data, bytes) else bytes(item.data)
         if not content:
             continue
         content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
         result.append(Attachment(safe_filename(name), content_type, content))
     return result
+
+
+def _tnef_name(item: Any) -> str:
+    try:
+        name = item.long_filename()
+    except UnicodeDecodeError:
+        # The 8.3 title is in the sender's code page, not UTF-8 as tnefparse assumes.
+        name = item._name
+    if isinstance(name, list):
+        name = name[0] if name else ""
+    if isinstance(name, bytes):
+        try:
+            name = name.decode("utf-8")
+        except UnicodeDecodeError:
+            name = name.decode("cp1252", errors="replace")
+    return str(name).strip("\x00").strip()
 
 
 def _header(msg: Message, name: str) -> str | None:

@@ -1,0 +1,407 @@
+"""The `collect` flow: fetch new answers, archive them raw, read, check, record and reply.
+
+Order of durable steps, so a crash at any point loses nothing and repeats nothing visible:
+1. archive the raw message and record it in the ledger as pending (then persist the sync state);
+2. process every pending message (also those left by a crashed earlier run): store submission
+   versions and quarantine entries (idempotent per message), reserve and send the replies (each
+   once, see `flows.outbox`), mark it processed in the mailbox, and only then record its outcome.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_table_artifact
+
+from flows.archive import Archive
+from flows.config import load_config
+from flows.intake.attachments import classify_all, footer_text
+from flows.intake.decision import (
+    Assessment,
+    InboundFacts,
+    WordFile,
+    assess,
+    no_attachment_key,
+)
+from flows.intake.policy import own_addresses
+from flows.ledger import InboundRecord, Ledger
+from flows.mail.factory import open_mailbox
+from flows.mail.mime import extract_attachments, parse_envelope, parse_envelope_headers
+from flows.mail.port import Mailbox, MailError
+from flows.messages.compose import (
+    compose_no_attachment,
+    compose_quarantine_notice,
+    compose_receipt,
+    compose_rejection,
+)
+from flows.model import Config, Cycle
+from flows.outbox import Planned, domain_of, in_test_mode, message_id_for, reserve, send_all
+from flows.settings import Settings
+
+SYNC_KEY = "inbox"
+_READ_KINDS = ("docx", "doc", "pdf", "odt")
+
+
+@dataclass
+class CollectSummary:
+    fetched: int = 0
+    processed: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    replies_sent: int = 0
+    failed: list[str] = field(default_factory=list)
+    rows: list[dict[str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "fetched": self.fetched,
+            "processed": self.processed,
+            "outcomes": dict(self.outcomes),
+            "replies_sent": self.replies_sent,
+            "failed": list(self.failed),
+        }
+
+
+def _parse_time(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def fetch_and_archive(
+    mailbox: Mailbox, ledger: Ledger, archive: Archive, *, sync_key: str = SYNC_KEY
+) -> int:
+    """Fetch everything new; archive and record each message BEFORE the sync state moves on."""
+    count = 0
+    while True:
+        result = mailbox.fetch_new(ledger.get_sync_state(sync_key))
+        for item in result.messages:
+            sha = archive.store(item.raw)
+            envelope = parse_envelope(item.raw)
+            record, created = ledger.record_inbound(
+                sha,
+                mailbox_item_id=item.id,
+                message_id=envelope.message_id,
+                sender=envelope.sender,
+                subject=envelope.subject[:2000],
+                received_at=_parse_time(item.received) or envelope.date,
+            )
+            count += 1
+            if not created and record.outcome != "pending":
+                # Seen and handled before (e.g. crash before the mailbox move): just move it.
+                _mark_processed(mailbox, item.id, record.outcome)
+        ledger.set_sync_state(sync_key, result.state)
+        if not result.more:
+            return count
+
+
+def _mark_processed(mailbox: Mailbox, item_id: str | None, outcome: str) -> None:
+    if not item_id:
+        return
+    try:
+        mailbox.mark_processed(item_id, outcome)
+    except MailError as exc:
+        if exc.transient:
+            raise
+        # Already moved by an earlier, interrupted run (or by a person): nothing left to do.
+        get_run_logger().info("Meddelandet %s fanns inte kvar i inkorgen: %s", item_id, exc)
+
+
+def read_documents(config: Config, cycle: Cycle, raw: bytes) -> tuple[InboundFacts, list[WordFile]]:
+    """The facts of a raw message and its document attachments as read."""
+    from flows.documents.reader import read_template
+
+    envelope = parse_envelope(raw)
+    headers = parse_envelope_headers(raw)
+    attachments = classify_all(extract_attachments(raw))
+    words = [
+        WordFile(
+            part=str(index),
+            filename=item.filename,
+            parsed=read_template(item.attachment.data, item.filename, config),
+            footer=footer_text(item.attachment.data) if item.kind == "docx" else "",
+        )
+        for index, item in enumerate(attachments, start=1)
+        if item.kind in _READ_KINDS
+    ]
+    facts = InboundFacts(
+        sender=envelope.sender,
+        date=envelope.date,
+        subject=envelope.subject,
+        body=envelope.text,
+        headers=headers,
+        attachments=attachments,
+    )
+    return facts, words
+
+
+def _when(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def plan_replies(
+    config: Config,
+    cycle: Cycle,
+    record: InboundRecord,
+    facts: InboundFacts,
+    decision: Assessment,
+    *,
+    versions: dict[str, int],
+    domain: str,
+    in_reply_to: str | None,
+) -> list[Planned]:
+    """The messages this decision sends: a reply to the sender and/or a notice to the
+    coordinator. Pure; keys make each one unique per inbound message (or per sender, for the
+    no-attachment reply)."""
+    sha = record.sha256
+    received = (record.received_at or record.stored_at).date()
+    planned: list[Planned] = []
+    board_id = decision.board.id if decision.board else None
+    sender = facts.sender
+
+    def reply_id(kind: str, key: str) -> str:
+        return message_id_for(key, kind, domain)
+
+    if decision.reply == "receipt" and sender and decision.board:
+        doc = decision.receipt_document
+        assert doc is not None
+        parsed = doc.word.parsed.model_copy(update={"problems": list(doc.problems)})
+        mid = reply_id("receipt", f"receipt/{sha}")
+        planned.append(
+            Planned(
+                compose_receipt(
+                    config,
+                    cycle,
+                    decision.board,
+                    parsed,
+                    to=sender,
+                    message_id=mid,
+                    in_reply_to=in_reply_to,
+                    version=versions.get(doc.word.part, 1),
+                    filename=doc.word.filename,
+                    received=received,
+                ),
+                kind="receipt",
+                plan_key="receipt",
+                cycle=cycle.id,
+                board=board_id,
+                inbound_sha=sha,
+            )
+        )
+    elif decision.reply == "rejection" and sender:
+        mid = reply_id("rejection", f"rejection/{sha}")
+        planned.append(
+            Planned(
+                compose_rejection(
+                    config,
+                    cycle,
+                    decision.board,
+                    decision.problems,
+                    to=sender,
+                    message_id=mid,
+                    in_reply_to=in_reply_to,
+                    filename=decision.filename,
+                ),
+                kind="rejection",
+                plan_key="rejection",
+                cycle=cycle.id,
+                board=board_id,
+                inbound_sha=sha,
+            )
+        )
+    elif decision.reply == "no_attachment_reply" and sender:
+        key = no_attachment_key(cycle, sender)
+        planned.append(
+            Planned(
+                compose_no_attachment(
+                    config,
+                    cycle,
+                    decision.board,
+                    to=sender,
+                    message_id=reply_id("no_attachment_reply", key),
+                    in_reply_to=in_reply_to,
+                ),
+                kind="no_attachment_reply",
+                plan_key=key,
+                cycle=cycle.id,
+                board=None,
+            )
+        )
+    if decision.notify_coordinator:
+        planned.append(
+            Planned(
+                compose_quarantine_notice(
+                    config,
+                    cycle,
+                    message_id=reply_id("quarantine_notice", f"quarantine_notice/{sha}"),
+                    sender=sender,
+                    subject=facts.subject,
+                    received=_when(facts.date or record.received_at or record.stored_at),
+                    reason=decision.reason,
+                    archive_sha=sha,
+                    board=decision.board,
+                ),
+                kind="quarantine_notice",
+                plan_key="quarantine_notice",
+                cycle=cycle.id,
+                board=board_id,
+                inbound_sha=sha,
+            )
+        )
+    return planned
+
+
+def process_inbound(
+    config: Config,
+    cycle: Cycle,
+    record: InboundRecord,
+    *,
+    ledger: Ledger,
+    archive: Archive,
+    mailbox: Mailbox,
+    settings: Settings,
+    summary: CollectSummary,
+) -> None:
+    """Decide, record, reply, move; the outcome is recorded last (a crash means: do it again)."""
+    logger = get_run_logger()
+    raw = archive.load(record.sha256)
+    facts, words = read_documents(config, cycle, raw)
+    decision = assess(
+        config, cycle, facts, words, own_addresses=own_addresses(config, mailbox.address)
+    )
+    board_id = decision.board.id if decision.board else None
+
+    versions: dict[str, int] = {}
+    if decision.outcome in ("submitted", "rejected") and decision.board is not None:
+        for verdict in decision.documents:
+            parsed = verdict.word.parsed.model_copy(update={"problems": list(verdict.problems)})
+            stored = ledger.add_submission(
+                cycle=cycle.id,
+                board=decision.board.id,
+                inbound_sha=record.sha256,
+                filename=verdict.word.filename,
+                parsed=parsed,
+                sender=facts.sender,
+                received_at=record.received_at,
+                part=verdict.word.part,
+                valid=verdict.accepted,
+            )
+            versions[verdict.word.part] = stored.version
+    if decision.outcome == "quarantined":
+        ledger.quarantine(record.sha256, decision.reason)
+
+    envelope_id = parse_envelope_headers(raw).get("message-id")
+    planned = plan_replies(
+        config,
+        cycle,
+        record,
+        facts,
+        decision,
+        versions=versions,
+        domain=domain_of(config.municipality.mailbox),
+        in_reply_to=envelope_id,
+    )
+    planned = [in_test_mode(p, settings.test_mode_address) for p in planned]
+    reserved = [(p, reserve(ledger, p)) for p in planned]
+    to_send = [(p, message) for p, (rec, message) in reserved if not rec.sent]
+    results = send_all(
+        ledger,
+        mailbox,
+        to_send,
+        concurrency=1,
+        retries=settings.send_retries,
+        retry_base_seconds=settings.send_retry_seconds,
+    )
+    failures = [r for r in results if r.error]
+    summary.replies_sent += sum(1 for r in results if r.sent_now)
+    if failures:
+        # Leave it pending: the next run sends the reply under the same Message-ID.
+        for failure in failures:
+            summary.failed.append(f"{record.sha256[:12]}: {failure.error}")
+            logger.error("Svaret på %s kunde inte skickas: %s", record.sha256[:12], failure.error)
+        return
+
+    _mark_processed(mailbox, record.mailbox_item_id, decision.outcome)
+    ledger.set_inbound_outcome(
+        record.sha256,
+        decision.outcome,
+        board=board_id,
+        cycle=cycle.id,
+        detail=decision.reason,
+    )
+    summary.processed += 1
+    summary.outcomes[decision.outcome] += 1
+    summary.rows.append(
+        {
+            "Avsändare": facts.sender or "",
+            "Ämne": facts.subject[:80],
+            "Nämnd": decision.board.name if decision.board else "",
+            "Utfall": decision.outcome,
+            "Svar": ", ".join(p.kind for p in planned) or "–",
+            "Kommentar": decision.reason[:160],
+        }
+    )
+    logger.info(
+        "%s från %s: %s (%s)",
+        record.sha256[:12],
+        facts.sender,
+        decision.outcome,
+        decision.reason,
+    )
+
+
+def _summary_text(summary: CollectSummary) -> str:
+    outcomes = ", ".join(f"{k}: {v}" for k, v in sorted(summary.outcomes.items())) or "inga"
+    return (
+        f"Hämtade {summary.fetched} nya meddelanden, behandlade {summary.processed} "
+        f"({outcomes}), skickade {summary.replies_sent} svar."
+    )
+
+
+class CollectIncomplete(RuntimeError):
+    """Some messages stay pending (a reply could not be sent); the next run continues."""
+
+
+@flow(name="collect", log_prints=False)
+def collect_flow(cycle: str | None = None) -> dict[str, Any]:
+    """Fetch, archive, read, check, record and answer new messages for the cycle."""
+    logger = get_run_logger()
+    settings = Settings()
+    config = load_config(settings.config)
+    current = config.cycle(cycle or settings.cycle)
+    archive = Archive(settings.archive_dir)
+    mailbox = open_mailbox(settings)
+    summary = CollectSummary()
+    with Ledger.open(settings.ledger_url) as ledger:
+        summary.fetched = fetch_and_archive(mailbox, ledger, archive)
+        for record in ledger.inbound_pending():
+            process_inbound(
+                config,
+                current,
+                record,
+                ledger=ledger,
+                archive=archive,
+                mailbox=mailbox,
+                settings=settings,
+                summary=summary,
+            )
+    if summary.rows:
+        create_table_artifact(
+            summary.rows,
+            key=f"collect-{current.id}",
+            description=f"Behandlade meddelanden, {current.id}",
+        )
+    logger.info(_summary_text(summary))
+    if summary.failed:
+        raise CollectIncomplete(
+            f"{len(summary.failed)} svar kunde inte skickas; meddelandena behandlas igen vid "
+            "nästa körning."
+        )
+    return summary.as_dict()

@@ -1,0 +1,1 @@
+"""The demo: simulated boards that answer in Swedish, and the simulated spring around them."""

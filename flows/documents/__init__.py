@@ -1,0 +1,1 @@
+"""Word documents: the board's template, reading answers back, and LibreOffice conversion."""

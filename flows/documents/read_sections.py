@@ -1,0 +1,365 @@
+"""From the document's paragraphs and tables to what the board answered: activities per strategy
+area, key figures, free texts and the board's decision. Pure: blocks in, results and problems out.
+
+Sections are found by their headings (`Strategiområde N`, `Nyckeltal`, `Sammanfattande analys`,
+`Behov av stöd`, `… beslut`), also when an editor dropped the heading style; tables are classified
+by their header row. A table without a header right after an activity table continues it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from flows.documents.docx_xml import Block, Paragraph, Row, Table, clean
+from flows.documents.problems import problem
+from flows.documents.read_columns import (
+    ACTIVITY_HEADERS,
+    ColumnMap,
+    find_header,
+    without_placeholder,
+)
+from flows.documents.read_values import parse_date, parse_number, parse_paragraph
+from flows.documents.statuses import map_status, normalize
+from flows.model import ActivityRow, Decision, Indicator, Problem, Texts
+
+_AREA = re.compile(r"^strategiområde\s*(\d{1,2})\b(?!\s*[–-]\s*\d)", re.IGNORECASE)
+_NR_AREA = re.compile(r"^\s*(\d{1,2})\s*[.,]\s*\d")
+_INLINE_DATE = re.compile(r"^(?:beslutsdatum|datum för beslut(?:et)?)\s*:\s*(.*)$", re.I | re.S)
+_INLINE_PARAGRAPH = re.compile(r"^(?:paragraf|protokollsparagraf)\s*:\s*(.*)$", re.I | re.S)
+
+_ANALYSIS = ("sammanfattande analys", "analys", "sammanfattning")
+_SUPPORT = ("behov av stöd", "stödbehov", "behov av stöd från kommunledningskontoret")
+_INDICATORS = ("nyckeltal", "indikatorer")
+_DATE_LABELS = ("beslutsdatum", "datum för beslut", "datum för beslutet", "sammanträdesdatum")
+_PARAGRAPH_LABELS = ("paragraf", "protokollsparagraf", "beslutsparagraf", "§")
+_HINT_STYLES = ("hint", "goal")
+
+
+@dataclass
+class Sections:
+    activities: list[ActivityRow] = field(default_factory=list)
+    indicators: list[Indicator] = field(default_factory=list)
+    texts: Texts = field(default_factory=Texts)
+    decision: Decision = field(default_factory=Decision)
+    problems: list[Problem] = field(default_factory=list)
+    activity_tables: int = 0
+
+
+def _is_heading(p: Paragraph) -> bool:
+    style = p.style.casefold()
+    return any(word in style for word in ("heading", "rubrik", "title", "berschrift"))
+
+
+def _section_of(text: str) -> str | None:
+    """The section a heading text opens, if it is one of the template's headings."""
+    key = normalize(text)
+    if key in _INDICATORS:
+        return "indicators"
+    if key in _ANALYSIS:
+        return "analysis"
+    if key in _SUPPORT:
+        return "support"
+    if key.endswith(" beslut") and len(key.split()) <= 3:
+        return "decision"
+    return None
+
+
+class _SectionReader:
+    def __init__(self) -> None:
+        self.out = Sections()
+        self.section: str | None = None
+        self.area: int | None = None
+        self.columns: ColumnMap | None = None  # the last activity table's, for continuations
+        self.previous_was_activity_table = False
+        self.free_text: dict[str, list[str]] = {"analysis": [], "support": []}
+        self.free_text_from_table: set[str] = set()
+        self.pending_text: dict[str, list[str]] = {"analysis": [], "support": []}
+        self.decision_date: str | None = None
+        self.decision_paragraph: str | None = None
+        self.warned_columns: set[str] = set()
+
+    # --- dispatch -----------------------------------------------------------------------------
+
+    def read(self, blocks: list[Block]) -> Sections:
+        for block in blocks:
+            if isinstance(block, Paragraph):
+                self.paragraph(block)
+            else:
+                self.table(block)
+        self.finish()
+        return self.out
+
+    def paragraph(self, p: Paragraph) -> None:
+        text = clean(p.text)
+        if not text:
+            return
+        if match := _AREA.match(text):
+            self.section, self.area = "area", int(match.group(1))
+            self.previous_was_activity_table = False
+            return
+        section = _section_of(text)
+        if section is not None and (_is_heading(p) or len(text) < 40):
+            self.section = section
+            self.previous_was_activity_table = False
+            return
+        if _is_heading(p):
+            self.section = "other"
+            self.previous_was_activity_table = False
+            return
+        if match := _INLINE_DATE.match(text):
+            self.decision_date = match.group(1).strip()
+            return
+        if match := _INLINE_PARAGRAPH.match(text):
+            self.decision_paragraph = match.group(1).strip()
+            return
+        if self.section in self.free_text and not p.style.casefold().startswith(_HINT_STYLES):
+            if self.section in self.free_text_from_table:
+                self.free_text[self.section].append(text)
+            else:
+                # Above the answer box is the hint; kept only if no box follows.
+                self.pending_text[self.section].append(text)
+
+    def table(self, table: Table) -> None:
+        rows = table.rows
+        header = find_header(rows, "activity")
+        if header is not None:
+            columns = ColumnMap(rows[header], "activity")
+            self.check_columns(columns)
+            self.columns = columns
+            self.activity_table(rows[header + 1 :], columns)
+            return
+        self.previous_was_activity_table = False
+        indicator_header = find_header(rows, "indicator")
+        if indicator_header is not None:
+            self.indicator_table(rows[indicator_header + 1 :], ColumnMap(rows[indicator_header], "indicator"))
+            return
+        if self.labelled_table(rows):
+            return
+        if self.section in self.free_text:
+            lines = [without_placeholder(c.text) for row in rows for c in row.cells]
+            self.free_text[self.section].extend(line for line in lines if line)
+            self.free_text_from_table.add(self.section)
+            self.pending_text[self.section] = []
+            return
+        if self.columns is not None and self.section == "area" and _fits(rows, self.columns):
+            self.activity_table(rows, self.columns)
+            return
+        if self.section == "area" and any(c.text for row in rows for c in row.cells):
+            first = next(c.text for row in rows for c in row.cells if c.text)
+            self.out.problems.append(
+                problem("table.unrecognized", detail=f"börjar med ”{first[:40]}”")
+            )
+
+    # --- activities ---------------------------------------------------------------------------
+
+    def check_columns(self, columns: ColumnMap) -> None:
+        for header in columns.unknown:
+            if header not in self.warned_columns:
+                self.warned_columns.add(header)
+                self.out.problems.append(problem("table.unknown_column", header=header))
+        for key, header in ACTIVITY_HEADERS.items():
+            if key not in columns.keys and header not in self.warned_columns:
+                self.warned_columns.add(header)
+                self.out.problems.append(problem("table.missing_column", header=header))
+
+    def activity_table(self, rows: list[Row], columns: ColumnMap) -> None:
+        self.out.activity_tables += 1
+        self.previous_was_activity_table = True
+        area = self.area
+        if area is None:
+            area = self.out.activity_tables
+            guessed_from_nr = False
+            for row in rows:
+                nr_match = _NR_AREA.match(columns.values(row).get("nr", ""))
+                if nr_match:
+                    area, guessed_from_nr = int(nr_match.group(1)), True
+                    break
+            if not guessed_from_nr:
+                self.out.problems.append(problem("activity.no_area", area=area))
+        for row in rows:
+            if columns.is_header_again(row):
+                continue
+            values = columns.values(row)
+            self.activity(values, area)
+
+    def activity(self, values: dict[str, str], area: int) -> None:
+        activity = values.get("activity", "")
+        status_text = values.get("status", "")
+        comment = values.get("comment", "")
+        nr = values.get("nr") or None
+        if not (activity or status_text or comment or values.get("responsible")):
+            return  # blank, or only a pre-filled number
+        row_area = area
+        where = f"Strategiområde {row_area}" + (f", aktivitet {nr}" if nr else "")
+        label = _activity_label(nr, activity)
+        if not activity:
+            self.out.problems.append(problem("activity.missing_text", where=where))
+        status = map_status(status_text) if status_text else None
+        if not status_text:
+            self.out.problems.append(problem("status.missing", where=where, activity=label))
+        elif status is None:
+            self.out.problems.append(
+                problem("status.unknown", where=where, activity=label, text=status_text)
+            )
+        self.out.activities.append(
+            ActivityRow(
+                area=row_area,
+                nr=nr,
+                activity=activity,
+                responsible=values.get("responsible", ""),
+                timeframe=values.get("timeframe", ""),
+                status=status,
+                status_text=status_text,
+                comment=comment,
+            )
+        )
+
+    # --- key figures, labelled tables ---------------------------------------------------------
+
+    def indicator_table(self, rows: list[Row], columns: ColumnMap) -> None:
+        for row in rows:
+            if columns.is_header_again(row):
+                continue
+            values = columns.values(row)
+            name, value_text = values.get("name", ""), values.get("value", "")
+            comment = values.get("comment", "")
+            if not (name or value_text or comment):
+                continue
+            reading = parse_number(value_text)
+            where = f"Nyckeltal: {name}"
+            if not value_text:
+                if not comment:
+                    self.out.problems.append(problem("indicator.missing", where=where, name=name))
+            elif reading.unreadable:
+                self.out.problems.append(
+                    problem("indicator.unreadable", where=where, name=name, text=value_text)
+                )
+            elif reading.ambiguous:
+                self.out.problems.append(
+                    problem(
+                        "indicator.ambiguous",
+                        where=where,
+                        name=name,
+                        text=value_text,
+                        value=_format_number(reading.value),
+                        text_decimal=value_text.replace(".", ","),
+                    )
+                )
+            elif reading.approximate:
+                self.out.problems.append(
+                    problem(
+                        "indicator.approximate",
+                        where=where,
+                        name=name,
+                        text=value_text,
+                        value=_format_number(reading.value),
+                    )
+                )
+            self.out.indicators.append(
+                Indicator(name=name, value=reading.value, value_text=value_text, comment=comment)
+            )
+
+    def labelled_table(self, rows: list[Row]) -> bool:
+        """Rows of label | value (decision, free texts), or labels over values; True if read."""
+        found = False
+        for index, row in enumerate(rows):
+            for position, cell in enumerate(row.cells):
+                kind = _label_kind(cell.text)
+                if kind is None:
+                    continue
+                value = _value_beside(row, position)
+                if value is None and index + 1 < len(rows):
+                    value = _value_below(rows[index + 1], cell.col)
+                found = True
+                self.set_labelled(kind, without_placeholder(value or ""))
+        return found
+
+    def set_labelled(self, kind: str, value: str) -> None:
+        if kind == "date":
+            self.decision_date = value
+        elif kind == "paragraph":
+            self.decision_paragraph = value
+        else:
+            self.free_text[kind] = [value] if value else []
+            self.free_text_from_table.add(kind)
+
+    # --- the end ------------------------------------------------------------------------------
+
+    def finish(self) -> None:
+        out = self.out
+        for key, lines in self.pending_text.items():
+            self.free_text[key][:0] = lines
+        out.texts = Texts(
+            analysis="\n".join(self.free_text["analysis"]),
+            support="\n".join(self.free_text["support"]),
+        )
+        date = None
+        if self.decision_date:
+            date = parse_date(self.decision_date)
+            if date is None:
+                out.problems.append(
+                    problem("decision.date_unreadable", where="Beslut", text=self.decision_date)
+                )
+        else:
+            out.problems.append(problem("decision.date_missing", where="Beslut"))
+        paragraph = parse_paragraph(self.decision_paragraph or "")
+        if paragraph is None:
+            out.problems.append(problem("decision.paragraph_missing", where="Beslut"))
+        out.decision = Decision(date=date, paragraph=paragraph)
+
+
+def _label_kind(text: str) -> str | None:
+    if not text:
+        return None
+    key = normalize(text.splitlines()[0])
+    if key in _DATE_LABELS or text.strip() == "§":
+        return "date" if key in _DATE_LABELS else "paragraph"
+    if key in _PARAGRAPH_LABELS:
+        return "paragraph"
+    if key in _ANALYSIS[:1] or key in _SUPPORT:
+        return "analysis" if key in _ANALYSIS else "support"
+    return None
+
+
+def _value_beside(row: Row, position: int) -> str | None:
+    if position + 1 >= len(row.cells):
+        return None
+    neighbour = row.cells[position + 1]
+    return None if _label_kind(neighbour.text) else neighbour.text
+
+
+def _value_below(row: Row, col: int) -> str | None:
+    for cell in row.cells:
+        if cell.col <= col < cell.col + cell.span:
+            return cell.text
+    return None
+
+
+def _fits(rows: list[Row], columns: ColumnMap) -> bool:
+    """A header-less table can continue an activity table if its cells sit under known columns."""
+    cols = {c.col for row in rows for c in row.cells if c.text}
+    return bool(cols) and cols <= set(columns.by_col)
+
+
+def _activity_label(nr: str | None, activity: str) -> str:
+    short = activity.split("\n")[0]
+    if len(short) > 60:
+        short = short[:57].rstrip() + "…"
+    if nr and short:
+        return f"{nr} ”{short}”"
+    if short:
+        return f"”{short}”"
+    return nr or "utan namn"
+
+
+def _format_number(value: float | None) -> str:
+    if value is None:
+        return ""
+    if value == int(value):
+        return f"{int(value):,}".replace(",", " ")
+    return f"{value:,}".replace(",", " ").replace(".", ",")
+
+
+def read_sections(blocks: list[Block]) -> Sections:
+    return _SectionReader().read(blocks)

@@ -1,0 +1,562 @@
+"""The board's personalized Word template (DESIGN.md §4 "The board's template").
+
+`build_template(config, cycle, board)` returns the .docx bytes: custom properties that identify it,
+the reference code in the footer, short Swedish instructions, one `Strategiområde N` heading and
+activity table per strategy area (Status as a dropdown content control), key figures, free-text
+sections and the board's decision. Same inputs, same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+
+from babel.dates import format_date
+from lxml import etree
+
+from flows.documents import ooxml
+from flows.documents.ooxml import el, val
+from flows.documents.template_styles import (
+    BOX_BORDER,
+    BOX_FILL,
+    HEADER_FILL,
+    LABEL_FILL,
+    NUMBERING_XML,
+    SETTINGS_XML,
+    STYLES_XML,
+)
+from flows.model import STATUSES, Board, Config, Cycle, PlannedActivity, Strategy
+from flows.references import reference_code
+
+# --------------------------------------------------------------------------- what readers rely on
+
+PROP_CYCLE = "followup_cycle"
+PROP_BOARD = "followup_board"
+PROP_TEMPLATE_VERSION = "followup_template_version"
+PROP_REF = "followup_ref"
+
+AREA_HEADING = "Strategiområde {number}"
+ACTIVITY_HEADERS = ("Nr", "Aktivitet", "Ansvarig", "Tidsplan", "Status", "Kommentar/resultat")
+INDICATOR_HEADERS = ("Nyckeltal", "Värde", "Kommentar")
+INDICATOR_HEADING = "Nyckeltal"
+ANALYSIS_HEADING = "Sammanfattande analys"
+SUPPORT_HEADING = "Behov av stöd"
+DECISION_LABELS = ("Beslutsdatum", "Paragraf")
+
+STATUS_TAG = "followup:status"
+DECISION_DATE_TAG = "followup:decision-date"
+STATUS_PLACEHOLDER = "Välj status"
+DATE_PLACEHOLDER = "Välj datum"
+
+EMPTY_ACTIVITY_ROWS = 2
+EMPTY_ROWS_WITHOUT_PLAN = 3
+
+# --------------------------------------------------------------------------- page geometry (twips)
+
+PAGE_WIDTH, PAGE_HEIGHT = 11906, 16838  # A4
+MARGIN_LEFT = MARGIN_RIGHT = 1418  # 2.5 cm
+MARGIN_TOP, MARGIN_BOTTOM = 1304, 1134
+TEXT_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT  # 9070
+ACTIVITY_WIDTHS = (560, 2250, 1600, 1100, 1310, 2250)
+INDICATOR_WIDTHS = (4270, 1400, 3400)
+DECISION_WIDTHS = (2000, 3000)
+ANSWER_BOX_HEIGHT = 1700
+
+assert sum(ACTIVITY_WIDTHS) == TEXT_WIDTH and sum(INDICATOR_WIDTHS) == TEXT_WIDTH
+
+
+def template_properties(cycle: Cycle, board: Board) -> dict[str, str | int]:
+    """The custom document properties that identify a board's template."""
+    return {
+        PROP_CYCLE: cycle.id,
+        PROP_BOARD: board.id,
+        PROP_TEMPLATE_VERSION: cycle.template_version,
+        PROP_REF: reference_code(cycle, board),
+    }
+
+
+def build_template(config: Config, cycle: Cycle, board: Board) -> bytes:
+    """The board's template as .docx bytes."""
+    strategy = config.strategy_of(cycle)
+    ref = reference_code(cycle, board)
+    timestamp = _issued_at(cycle)
+    body = _Body(config, cycle, board, strategy, ref)
+    parts: list[tuple[str, bytes]] = [
+        ("[Content_Types].xml", _content_types()),
+        ("_rels/.rels", _package_rels()),
+        ("docProps/core.xml", _core(config, cycle, board, strategy, ref, timestamp)),
+        (
+            "docProps/app.xml",
+            ooxml.extended_properties(application="followup", company=config.municipality.name),
+        ),
+        ("docProps/custom.xml", ooxml.custom_properties(template_properties(cycle, board))),
+        ("word/document.xml", ooxml.to_xml(body.document())),
+        ("word/_rels/document.xml.rels", _document_rels()),
+        ("word/styles.xml", STYLES_XML.encode()),
+        ("word/numbering.xml", NUMBERING_XML.encode()),
+        ("word/settings.xml", SETTINGS_XML.encode()),
+        ("word/header1.xml", ooxml.to_xml(body.header())),
+        ("word/footer1.xml", ooxml.to_xml(body.footer())),
+    ]
+    return ooxml.write_package(parts, timestamp=timestamp)
+
+
+def _issued_at(cycle: Cycle) -> dt.datetime:
+    """A fixed timestamp: the morning the invitation goes out."""
+    day = cycle.deadline - dt.timedelta(weeks=cycle.plan.invitation_weeks_before)
+    return dt.datetime.combine(day, dt.time(8, 0), tzinfo=dt.UTC)
+
+
+def long_date(day: dt.date) -> str:
+    """`31 mars 2027`."""
+    return str(format_date(day, "d MMMM y", locale="sv"))
+
+
+# --------------------------------------------------------------------------- package plumbing
+
+
+def _content_types() -> bytes:
+    return ooxml.content_types(
+        {
+            "rels": "application/vnd.openxmlformats-package.relationships+xml",
+            "xml": "application/xml",
+        },
+        {
+            "/word/document.xml": ooxml.CT_DOCUMENT,
+            "/word/styles.xml": ooxml.CT_STYLES,
+            "/word/numbering.xml": ooxml.CT_NUMBERING,
+            "/word/settings.xml": ooxml.CT_SETTINGS,
+            "/word/header1.xml": ooxml.CT_HEADER,
+            "/word/footer1.xml": ooxml.CT_FOOTER,
+            "/docProps/core.xml": ooxml.CT_CORE,
+            "/docProps/app.xml": ooxml.CT_EXTENDED,
+            "/docProps/custom.xml": ooxml.CT_CUSTOM,
+        },
+    )
+
+
+def _package_rels() -> bytes:
+    return ooxml.relationships(
+        [
+            ("rId1", ooxml.REL_OFFICE_DOCUMENT, "word/document.xml"),
+            ("rId2", ooxml.REL_CORE, "docProps/core.xml"),
+            ("rId3", ooxml.REL_EXTENDED, "docProps/app.xml"),
+            ("rId4", ooxml.REL_CUSTOM, "docProps/custom.xml"),
+        ]
+    )
+
+
+def _document_rels() -> bytes:
+    return ooxml.relationships(
+        [
+            ("rId1", ooxml.REL_STYLES, "styles.xml"),
+            ("rId2", ooxml.REL_NUMBERING, "numbering.xml"),
+            ("rId3", ooxml.REL_SETTINGS, "settings.xml"),
+            ("rId4", ooxml.REL_HEADER, "header1.xml"),
+            ("rId5", ooxml.REL_FOOTER, "footer1.xml"),
+        ]
+    )
+
+
+def _core(
+    config: Config, cycle: Cycle, board: Board, strategy: Strategy, ref: str, stamp: dt.datetime
+) -> bytes:
+    return ooxml.core_properties(
+        title=f"Uppföljning av {strategy.short_title} {cycle.year} – {board.name}",
+        subject=strategy.title,
+        creator=f"{config.municipality.name}, {config.municipality.office}",
+        keywords=f"{ref}; {cycle.id}; {board.id}",
+        timestamp=stamp,
+    )
+
+
+# --------------------------------------------------------------------------- paragraphs and runs
+
+
+def run(text: str, *, bold: bool = False, style: str | None = None) -> etree._Element:
+    props = el(
+        "w:rPr", None, val("w:rStyle", style) if style else None, el("w:b") if bold else None
+    )
+    return el("w:r", None, props if len(props) else None, ooxml.text_element(text))
+
+
+def paragraph(
+    *content: str | etree._Element, style: str | None = None, keep_next: bool = False
+) -> etree._Element:
+    props = el(
+        "w:pPr",
+        None,
+        val("w:pStyle", style) if style else None,
+        el("w:keepNext") if keep_next else None,
+    )
+    p = el("w:p", None, props if len(props) else None)
+    for item in content:
+        p.append(run(item) if isinstance(item, str) else item)
+    return p
+
+
+def field(instruction: str, cached: str) -> etree._Element:
+    """A simple field (PAGE, NUMPAGES) with its cached result."""
+    return el("w:fldSimple", {"w:instr": f" {instruction} "}, run(cached))
+
+
+class _Ids:
+    """Content-control ids: unique per document and the same on every build."""
+
+    def __init__(self) -> None:
+        self._next = 100
+
+    def __call__(self) -> int:
+        self._next += 1
+        return self._next
+
+
+def status_control(ids: _Ids) -> etree._Element:
+    """The Status dropdown, empty: placeholder text shown, no item chosen."""
+    items = [el("w:listItem", {"w:displayText": s, "w:value": s}) for s in STATUSES]
+    props = el(
+        "w:sdtPr",
+        None,
+        val("w:alias", "Status"),
+        val("w:tag", STATUS_TAG),
+        val("w:id", ids()),
+        el("w:showingPlcHdr"),
+        el("w:dropDownList", None, *items),
+    )
+    content = el("w:sdtContent", None, run(STATUS_PLACEHOLDER, style="PlaceholderText"))
+    return el("w:sdt", None, props, content)
+
+
+def date_control(ids: _Ids) -> etree._Element:
+    """A date picker (yyyy-MM-dd, Swedish calendar), empty."""
+    props = el(
+        "w:sdtPr",
+        None,
+        val("w:alias", "Beslutsdatum"),
+        val("w:tag", DECISION_DATE_TAG),
+        val("w:id", ids()),
+        el("w:showingPlcHdr"),
+        el(
+            "w:date",
+            None,
+            val("w:dateFormat", "yyyy-MM-dd"),
+            val("w:lid", "sv-SE"),
+            val("w:storeMappedDataAs", "dateTime"),
+            val("w:calendar", "gregorian"),
+        ),
+    )
+    content = el("w:sdtContent", None, run(DATE_PLACEHOLDER, style="PlaceholderText"))
+    return el("w:sdt", None, props, content)
+
+
+# --------------------------------------------------------------------------- tables
+
+
+def _borders(tag: str, color: str, size: int = 4) -> etree._Element:
+    sides = ("top", "left", "bottom", "right")
+    return el(
+        tag,
+        None,
+        *[
+            el(f"w:{s}", {"w:val": "single", "w:sz": size, "w:space": 0, "w:color": color})
+            for s in sides
+        ],
+    )
+
+
+def table(
+    widths: Sequence[int],
+    rows: Sequence[etree._Element],
+    *,
+    caption: str,
+    header: bool = True,
+) -> etree._Element:
+    look = {
+        "w:firstRow": 1 if header else 0,
+        "w:lastRow": 0,
+        "w:firstColumn": 0,
+        "w:lastColumn": 0,
+        "w:noHBand": 1,
+        "w:noVBand": 1,
+        "w:val": "0420" if header else "0400",
+    }
+    props = el(
+        "w:tblPr",
+        None,
+        val("w:tblStyle", "FollowupTable"),
+        el("w:tblW", {"w:w": sum(widths), "w:type": "dxa"}),
+        el("w:tblLayout", {"w:type": "fixed"}),
+        el("w:tblLook", look),
+        val("w:tblCaption", caption),
+    )
+    grid = el("w:tblGrid", None, *[el("w:gridCol", {"w:w": w}) for w in widths])
+    return el("w:tbl", None, props, grid, *rows)
+
+
+def row(
+    cells: Sequence[etree._Element], *, header: bool = False, min_height: int | None = None
+) -> etree._Element:
+    props = el(
+        "w:trPr",
+        None,
+        el("w:cantSplit") if not min_height else None,
+        el("w:trHeight", {"w:val": min_height, "w:hRule": "atLeast"}) if min_height else None,
+        el("w:tblHeader") if header else None,
+    )
+    return el("w:tr", None, props if len(props) else None, *cells)
+
+
+def cell(
+    width: int, *content: etree._Element, fill: str | None = None, style: str = "TableText"
+) -> etree._Element:
+    props = el(
+        "w:tcPr",
+        None,
+        el("w:tcW", {"w:w": width, "w:type": "dxa"}),
+        el("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": fill}) if fill else None,
+        val("w:vAlign", "top"),
+    )
+    paragraphs = list(content) or [paragraph(style=style)]
+    return el("w:tc", None, props, *paragraphs)
+
+
+def header_row(headers: Sequence[str], widths: Sequence[int]) -> etree._Element:
+    cells = [
+        cell(w, paragraph(h, style="TableHeading"), fill=HEADER_FILL)
+        for h, w in zip(headers, widths, strict=True)
+    ]
+    return row(cells, header=True)
+
+
+def activity_row(activity: PlannedActivity | None, ids: _Ids) -> etree._Element:
+    texts = (
+        (activity.nr, activity.activity, activity.responsible, activity.timeframe)
+        if activity
+        else ("", "", "", "")
+    )
+    widths = ACTIVITY_WIDTHS
+    cells = [
+        cell(w, paragraph(t, style="TableText") if t else paragraph(style="TableText"))
+        for t, w in zip(texts, widths[:4], strict=True)
+    ]
+    cells.append(cell(widths[4], paragraph(status_control(ids), style="TableText")))
+    cells.append(cell(widths[5]))
+    return row(cells)
+
+
+# --------------------------------------------------------------------------- the document
+
+
+class _Body:
+    def __init__(
+        self, config: Config, cycle: Cycle, board: Board, strategy: Strategy, ref: str
+    ) -> None:
+        self.config = config
+        self.cycle = cycle
+        self.board = board
+        self.strategy = strategy
+        self.ref = ref
+        self.ids = _Ids()
+        self.who = "nämnden" if board.kind == "nämnd" else "styrelsen"
+
+    def document(self) -> etree._Element:
+        body = el("w:body", None, *self._blocks(), self._section())
+        return el("w:document", None, body)
+
+    def _blocks(self) -> Iterator[etree._Element]:
+        yield from self._title()
+        yield self._instructions()
+        planned = self.config.planned_activities(self.cycle, self.board.id)
+        for area in self.strategy.areas:
+            activities = [a for a in planned if a.area == area.number]
+            yield paragraph(AREA_HEADING.format(number=area.number), style="Heading1")
+            yield paragraph(run("Mål: ", bold=True), area.goal, style="Goal")
+            if not activities:
+                yield paragraph(
+                    f"Handlingsplanen har inga aktiviteter inom området. Har {self.who} gjort "
+                    "något som hör hit? Skriv det i tabellen.",
+                    style="Hint",
+                )
+            empty = EMPTY_ACTIVITY_ROWS if activities else EMPTY_ROWS_WITHOUT_PLAN
+            rows = [header_row(ACTIVITY_HEADERS, ACTIVITY_WIDTHS)]
+            rows += [activity_row(a, self.ids) for a in activities]
+            rows += [activity_row(None, self.ids) for _ in range(empty)]
+            yield table(
+                ACTIVITY_WIDTHS, rows, caption=f"Aktiviteter inom strategiområde {area.number}"
+            )
+        yield from self._indicators()
+        yield from self._free_text(
+            ANALYSIS_HEADING,
+            "Hur har arbetet gått under året? Vad har gett resultat, och vad behöver "
+            f"{self.who} arbeta vidare med?",
+        )
+        yield from self._free_text(
+            SUPPORT_HEADING,
+            f"Behöver {self.who} stöd från {self.config.municipality.office.lower()} i det "
+            "fortsatta arbetet, till exempel utbildning, material eller samordning?",
+        )
+        yield from self._decision()
+        municipality = self.config.municipality
+        yield paragraph(
+            f"Tack för er redovisning! {municipality.office}, {municipality.name}",
+            style="Closing",
+        )
+
+    def _title(self) -> Iterator[etree._Element]:
+        deadline = long_date(self.cycle.deadline)
+        yield paragraph(f"Uppföljning av {self.strategy.title}", style="Title")
+        yield paragraph(self.board.name, style="Subtitle")
+        facts = [
+            ("Sista svarsdag: ", deadline),
+            ("Redovisningen avser: ", f"verksamhetsåret {self.cycle.year}"),
+            ("Referens: ", self.ref),
+        ]
+        if self.cycle.diary_number:
+            facts.append(("Diarienummer: ", self.cycle.diary_number))
+        for i, (label, value) in enumerate(facts, start=1):
+            yield paragraph(
+                run(label, bold=True), value, style="FactsLast" if i == len(facts) else "Facts"
+            )
+
+    def _instructions(self) -> etree._Element:
+        municipality = self.config.municipality
+        coordinator = municipality.coordinator
+        deadline = long_date(self.cycle.deadline)
+        statuses = ", ".join(STATUSES[:-1]) + f" eller {STATUSES[-1]}"
+        bullets = [
+            f"Fyll i Status för varje aktivitet – välj {statuses} i listan – och skriv gärna "
+            "en kort kommentar om vad som gjordes och vad det gav.",
+            f"Har {self.who} gjort fler aktiviteter? Skriv dem i de tomma raderna eller lägg "
+            "till nya rader i tabellen.",
+            f"Fyll i nyckeltalen, den sammanfattande analysen, eventuellt behov av stöd och "
+            f"datum och paragraf för {self.who}s beslut.",
+            "Ändra inte rubrikerna eller tabellernas kolumner, och spara filen som "
+            "Word-dokument (.docx).",
+            f"Svara på e-postmeddelandet med den ifyllda filen bifogad senast {deadline}. "
+            f"Har du inte kvar meddelandet? Skicka filen till {municipality.mailbox} och "
+            f"skriv referensen {self.ref} i ämnesraden.",
+            f"Frågor? Kontakta {coordinator.name}"
+            + (f", {coordinator.title.lower()}" if coordinator.title else "")
+            + f", {coordinator.email}.",
+        ]
+        paragraphs = [paragraph("Så fyller du i mallen", style="BoxHeading")]
+        paragraphs += [paragraph(b, style="BoxBullet") for b in bullets]
+        box = cell(TEXT_WIDTH, *paragraphs, fill=BOX_FILL)
+        tc_pr = box.find(ooxml.qn("w:tcPr"))
+        assert tc_pr is not None
+        tc_pr.insert(1, _borders("w:tcBorders", BOX_BORDER))
+        return table([TEXT_WIDTH], [row([box])], caption="Instruktioner", header=False)
+
+    def _indicators(self) -> Iterator[etree._Element]:
+        yield paragraph(INDICATOR_HEADING, style="Heading1")
+        yield paragraph(
+            f"Ange värdet för {self.cycle.year} som en siffra. Saknas uppgiften, lämna "
+            "värdet tomt och förklara i kommentaren.",
+            style="Hint",
+        )
+        rows = [header_row(INDICATOR_HEADERS, INDICATOR_WIDTHS)]
+        for name in self.strategy.indicators:
+            rows.append(
+                row(
+                    [
+                        cell(INDICATOR_WIDTHS[0], paragraph(name, style="TableText")),
+                        cell(INDICATOR_WIDTHS[1]),
+                        cell(INDICATOR_WIDTHS[2]),
+                    ]
+                )
+            )
+        yield table(INDICATOR_WIDTHS, rows, caption="Nyckeltal")
+
+    def _free_text(self, heading: str, hint: str) -> Iterator[etree._Element]:
+        yield paragraph(heading, style="Heading1")
+        yield paragraph(hint, style="Hint")
+        box = cell(TEXT_WIDTH, paragraph(style="AnswerText"))
+        yield table(
+            [TEXT_WIDTH],
+            [row([box], min_height=ANSWER_BOX_HEIGHT)],
+            caption=heading,
+            header=False,
+        )
+
+    def _decision(self) -> Iterator[etree._Element]:
+        yield paragraph(f"{self.who.capitalize()}s beslut", style="Heading1")
+        yield paragraph(
+            f"Uppföljningen ska vara beslutad av {self.who}. Ange datum för sammanträdet och "
+            "paragrafen i protokollet.",
+            style="Hint",
+        )
+        label_w, value_w = DECISION_WIDTHS
+        rows = [
+            row(
+                [
+                    cell(
+                        label_w,
+                        paragraph(DECISION_LABELS[0], style="TableHeading"),
+                        fill=LABEL_FILL,
+                    ),
+                    cell(value_w, paragraph(date_control(self.ids), style="TableText")),
+                ]
+            ),
+            row(
+                [
+                    cell(
+                        label_w,
+                        paragraph(DECISION_LABELS[1], style="TableHeading"),
+                        fill=LABEL_FILL,
+                    ),
+                    cell(value_w),
+                ]
+            ),
+        ]
+        yield table(DECISION_WIDTHS, rows, caption=f"{self.who.capitalize()}s beslut", header=False)
+
+    def _section(self) -> etree._Element:
+        return el(
+            "w:sectPr",
+            None,
+            el("w:headerReference", {"w:type": "default", "r:id": "rId4"}),
+            el("w:footerReference", {"w:type": "default", "r:id": "rId5"}),
+            el("w:pgSz", {"w:w": PAGE_WIDTH, "w:h": PAGE_HEIGHT}),
+            el(
+                "w:pgMar",
+                {
+                    "w:top": MARGIN_TOP,
+                    "w:right": MARGIN_RIGHT,
+                    "w:bottom": MARGIN_BOTTOM,
+                    "w:left": MARGIN_LEFT,
+                    "w:header": 567,
+                    "w:footer": 567,
+                    "w:gutter": 0,
+                },
+            ),
+            el("w:cols", {"w:space": 708}),
+            el("w:docGrid", {"w:linePitch": 360}),
+        )
+
+    def header(self) -> etree._Element:
+        municipality = self.config.municipality
+        return el(
+            "w:hdr",
+            None,
+            paragraph(
+                f"{municipality.name} · {municipality.office}",
+                el("w:r", None, el("w:tab")),
+                f"Uppföljning {self.strategy.short_title} {self.cycle.year}",
+                style="Header",
+            ),
+        )
+
+    def footer(self) -> etree._Element:
+        return el(
+            "w:ftr",
+            None,
+            paragraph(
+                "Referens: ",
+                run(self.ref, bold=True),
+                f" · {self.board.name} · {self.config.municipality.name} · Sida ",
+                field("PAGE", "1"),
+                " av ",
+                field("NUMPAGES", "1"),
+                style="Footer",
+            ),
+        )

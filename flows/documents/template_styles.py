@@ -1,0 +1,210 @@
+"""The board template's fixed parts: styles, list numbering and settings (WordprocessingML).
+
+Written by hand rather than copied from a Word file so every style is one we chose: Arial
+(Liberation Sans in LibreOffice), dark blue headings, a table style with a shaded header row, a grey
+placeholder style for content controls, and Swedish as the proofing language.
+"""
+
+from __future__ import annotations
+
+# Colours of the municipality's document profile.
+HEADING_COLOR = "1F3864"
+HEADER_FILL = "D9E2F3"
+LABEL_FILL = "F2F2F2"
+BOX_FILL = "EEF3FA"
+BOX_BORDER = "8EAADB"
+GRID_COLOR = "A6A6A6"
+
+_W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+STYLES_XML = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:styles {_W}>
+  <w:docDefaults>
+    <w:rPrDefault><w:rPr>
+      <w:rFonts w:ascii="Arial" w:hAnsi="Arial" w:eastAsia="Arial" w:cs="Arial"/>
+      <w:sz w:val="21"/><w:szCs w:val="21"/>
+      <w:lang w:val="sv-SE" w:eastAsia="sv-SE" w:bidi="ar-SA"/>
+    </w:rPr></w:rPrDefault>
+    <w:pPrDefault><w:pPr>
+      <w:spacing w:after="120" w:line="264" w:lineRule="auto"/>
+    </w:pPr></w:pPrDefault>
+  </w:docDefaults>
+  <w:style w:type="paragraph" w:default="1" w:styleId="Normal">
+    <w:name w:val="Normal"/><w:qFormat/>
+    <w:rPr><w:color w:val="1A1A1A"/></w:rPr>
+  </w:style>
+  <w:style w:type="character" w:default="1" w:styleId="DefaultParagraphFont">
+    <w:name w:val="Default Paragraph Font"/><w:uiPriority w:val="1"/><w:semiHidden/>
+    <w:unhideWhenUsed/>
+  </w:style>
+  <w:style w:type="table" w:default="1" w:styleId="TableNormal">
+    <w:name w:val="Normal Table"/><w:uiPriority w:val="99"/><w:semiHidden/><w:unhideWhenUsed/>
+    <w:tblPr><w:tblInd w:w="0" w:type="dxa"/><w:tblCellMar>
+      <w:top w:w="0" w:type="dxa"/><w:left w:w="108" w:type="dxa"/>
+      <w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/>
+    </w:tblCellMar></w:tblPr>
+  </w:style>
+  <w:style w:type="numbering" w:default="1" w:styleId="NoList">
+    <w:name w:val="No List"/><w:uiPriority w:val="99"/><w:semiHidden/><w:unhideWhenUsed/>
+  </w:style>
+  <w:style w:type="paragraph" w:styleId="Title">
+    <w:name w:val="Title"/><w:basedOn w:val="Normal"/><w:next w:val="Subtitle"/>
+    <w:uiPriority w:val="10"/><w:qFormat/>
+    <w:pPr><w:keepNext/><w:spacing w:before="0" w:after="80" w:line="240" w:lineRule="auto"/>
+    </w:pPr>
+    <w:rPr><w:b/><w:bCs/><w:color w:val="{HEADING_COLOR}"/><w:kern w:val="28"/>
+      <w:sz w:val="40"/><w:szCs w:val="40"/></w:rPr>
+  </w:style>
+  <w:style w:type="paragraph" w:styleId="Subtitle">
+    <w:name w:val="Subtitle"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/>
+    <w:uiPriority w:val="11"/><w:qFormat/>
+    <w:pPr><w:keepNext/><w:spacing w:before="0" w:after="200"/></w:pPr>
+    <w:rPr><w:color w:val="404040"/><w:sz w:val="30"/><w:szCs w:val="30"/></w:rPr>
+  </w:style>
+  <w:style w:type="paragraph" w:styleId="Heading1">
+    <w:name w:val="heading 1"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/>
+    <w:uiPriority w:val="9"/><w:qFormat/>
+    <w:pPr><w:keepNext/><w:keepLines/>
+      <w:pBdr><w:bottom w:val="single" w:sz="6" w:space="2" w:color="{HEADING_COLOR}"/></w:pBdr>
+      <w:spacing w:before="360" w:after="120"/><w:outlineLvl w:val="0"/></w:pPr>
+    <w:rPr><w:b/><w:bCs/><w:color w:val="{HEADING_COLOR}"/>
+      <w:sz w:val="28"/><w:szCs w:val="28"/></w:rPr>
+  </w:style>
+  <w:style w:type="paragraph" w:styleId="Heading2">
+    <w:name w:val="heading 2"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/>
+    <w:uiPriority w:val="9"/><w:unhideWhenUsed/><w:qFormat/>
+    <w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before="240" w:after="80"/>
+      <w:outlineLvl w:val="1"/></w:pPr>
+    <w:rPr><w:b/><w:bCs/><w:color w:val="{HEADING_COLOR}"/>
+      <w:sz w:val="24"/><w:szCs w:val="24"/></w:rPr>
+  </w:style>
+  <w:style w:type="paragraph" w:customStyle="1" w:styleId="Goal">
+    <w:name w:val="Mål"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:qFormat/>
+    <w:pPr><w:keepNext/>
+      <w:pBdr><w:left w:val="single" w:sz="18" w:space="8" w:color="{BOX_BORDER}"/></w:pBdr>
+      <w:spacing w:before="0" w:after="200"/><w:ind w:left="180"/></w:pPr>
+    <w:rPr><w:i/><w:iCs/><w:color w:val="262626"/></w:rPr>
+  </w:style>
+  <w:style w:type="paragraph" w:customStyle="1" w:styleId="Hint">
+    <w:name w:val="Anvisning"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:qFormat/>
+    <w:pPr><w:keepNext/><w:spacing w:before="0" w:after="100"/></w:pPr>
+    <w:rPr><w:color w:val="595959"/><w:sz w:val="19"/><w:szCs w:val="19"/></w:rPr>
+  </w:style>
+  <w:style w:type="paragraph" w:customStyle="1" w:styleId="Facts">
+    <w:name w:val="Uppgifter"/><w:basedOn w:val="Normal"/><w:qFormat/>
+    <w:pPr><w:spacing w:before="0" w:after="40"/></w:pPr>
+  </w:style>
+  <w:style w:type="paragraph" w:customStyle="1" w:styleId="FactsLast">
+    <w:name w:val="Uppgifter, sista"/><w:basedOn w:val="Facts"/><w:next w:val="Normal"/>
+    <w:pPr><w:spacing w:after="240"/></w:pPr>
+  </w:style>
+  <w:style w:type="paragraph" w:customStyle="1" w:styleId="Closing">
+    <w:name w:val="Avslutning"/><w:basedOn w:val="Normal"/>
+    <w:pPr><w:spacing w:before="480" w:after="0"/></w:pPr>
+    <w:rPr><w:color w:val="595959"/></w:rPr>
+  </w:style>
+  <w:style w:type="paragraph" w:customStyle="1" w:styleId="BoxHeading">
+    <w:name w:val="Rutans rubrik"/><w:basedOn w:val="Normal"/><w:next w:val="BoxBullet"/>
+    <w:pPr><w:keepNext/><w:spacing w:before="60" w:after="60"/></w:pPr>
+    <w:rPr><w:b/><w:bCs/><w:color w:val="{HEADING_COLOR}"/></w:rPr>
+  </w:style>
+  <w:style w:type="paragraph" w:customStyle="1" w:styleId="BoxBullet">
+    <w:name w:val="Rutans punkt"/><w:basedOn w:val="Normal"/>
+    <w:pPr><w:numPr><w:ilvl w:val="0"/><w:numId w:val="1"/></w:numPr>
+      <w:spacing w:before="0" w:after="40"/><w:ind w:left="340" w:hanging="227"/></w:pPr>
+    <w:rPr><w:sz w:val="20"/><w:szCs w:val="20"/></w:rPr>
+  </w:style>
+  <w:style w:type="paragraph" w:customStyle="1" w:styleId="TableText">
+    <w:name w:val="Tabelltext"/><w:basedOn w:val="Normal"/><w:qFormat/>
+    <w:pPr><w:spacing w:before="20" w:after="20" w:line="240" w:lineRule="auto"/></w:pPr>
+    <w:rPr><w:sz w:val="19"/><w:szCs w:val="19"/></w:rPr>
+  </w:style>
+  <w:style w:type="paragraph" w:customStyle="1" w:styleId="TableHeading">
+    <w:name w:val="Tabellrubrik"/><w:basedOn w:val="TableText"/><w:qFormat/>
+    <w:pPr><w:keepNext/></w:pPr>
+    <w:rPr><w:b/><w:bCs/><w:color w:val="{HEADING_COLOR}"/></w:rPr>
+  </w:style>
+  <w:style w:type="paragraph" w:customStyle="1" w:styleId="AnswerText">
+    <w:name w:val="Svarstext"/><w:basedOn w:val="Normal"/><w:qFormat/>
+    <w:pPr><w:spacing w:before="40" w:after="40"/></w:pPr>
+  </w:style>
+  <w:style w:type="paragraph" w:styleId="Header">
+    <w:name w:val="header"/><w:basedOn w:val="Normal"/><w:uiPriority w:val="99"/>
+    <w:unhideWhenUsed/>
+    <w:pPr><w:tabs><w:tab w:val="right" w:pos="9070"/></w:tabs>
+      <w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>
+    <w:rPr><w:color w:val="595959"/><w:sz w:val="16"/><w:szCs w:val="16"/></w:rPr>
+  </w:style>
+  <w:style w:type="paragraph" w:styleId="Footer">
+    <w:name w:val="footer"/><w:basedOn w:val="Normal"/><w:uiPriority w:val="99"/>
+    <w:unhideWhenUsed/>
+    <w:pPr><w:pBdr><w:top w:val="single" w:sz="4" w:space="4" w:color="BFBFBF"/></w:pBdr>
+      <w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>
+    <w:rPr><w:color w:val="595959"/><w:sz w:val="16"/><w:szCs w:val="16"/></w:rPr>
+  </w:style>
+  <w:style w:type="character" w:styleId="PlaceholderText">
+    <w:name w:val="Placeholder Text"/><w:basedOn w:val="DefaultParagraphFont"/>
+    <w:uiPriority w:val="99"/><w:semiHidden/>
+    <w:rPr><w:color w:val="808080"/></w:rPr>
+  </w:style>
+  <w:style w:type="character" w:styleId="Hyperlink">
+    <w:name w:val="Hyperlink"/><w:basedOn w:val="DefaultParagraphFont"/>
+    <w:uiPriority w:val="99"/><w:unhideWhenUsed/>
+    <w:rPr><w:color w:val="0563C1"/><w:u w:val="single"/></w:rPr>
+  </w:style>
+  <w:style w:type="table" w:customStyle="1" w:styleId="FollowupTable">
+    <w:name w:val="Uppföljningstabell"/><w:basedOn w:val="TableNormal"/><w:uiPriority w:val="59"/>
+    <w:pPr><w:spacing w:after="0" w:line="240" w:lineRule="auto"/></w:pPr>
+    <w:tblPr>
+      <w:tblBorders>
+        <w:top w:val="single" w:sz="4" w:space="0" w:color="{GRID_COLOR}"/>
+        <w:left w:val="single" w:sz="4" w:space="0" w:color="{GRID_COLOR}"/>
+        <w:bottom w:val="single" w:sz="4" w:space="0" w:color="{GRID_COLOR}"/>
+        <w:right w:val="single" w:sz="4" w:space="0" w:color="{GRID_COLOR}"/>
+        <w:insideH w:val="single" w:sz="4" w:space="0" w:color="{GRID_COLOR}"/>
+        <w:insideV w:val="single" w:sz="4" w:space="0" w:color="{GRID_COLOR}"/>
+      </w:tblBorders>
+      <w:tblCellMar>
+        <w:top w:w="28" w:type="dxa"/><w:left w:w="85" w:type="dxa"/>
+        <w:bottom w:w="28" w:type="dxa"/><w:right w:w="85" w:type="dxa"/>
+      </w:tblCellMar>
+    </w:tblPr>
+    <w:tblStylePr w:type="firstRow">
+      <w:rPr><w:b/><w:bCs/><w:color w:val="{HEADING_COLOR}"/></w:rPr>
+      <w:trPr><w:tblHeader/></w:trPr>
+      <w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="{HEADER_FILL}"/></w:tcPr>
+    </w:tblStylePr>
+  </w:style>
+</w:styles>
+"""
+
+NUMBERING_XML = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:numbering {_W}>
+  <w:abstractNum w:abstractNumId="0">
+    <w:multiLevelType w:val="singleLevel"/>
+    <w:lvl w:ilvl="0">
+      <w:start w:val="1"/><w:numFmt w:val="bullet"/><w:lvlText w:val="•"/><w:lvlJc w:val="left"/>
+      <w:pPr><w:ind w:left="340" w:hanging="227"/></w:pPr>
+      <w:rPr><w:rFonts w:ascii="Arial" w:hAnsi="Arial" w:cs="Arial"/>
+        <w:color w:val="{HEADING_COLOR}"/></w:rPr>
+    </w:lvl>
+  </w:abstractNum>
+  <w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num>
+</w:numbering>
+"""
+
+SETTINGS_XML = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:settings {_W}>
+  <w:zoom w:percent="100"/>
+  <w:defaultTabStop w:val="709"/>
+  <w:hyphenationZone w:val="425"/>
+  <w:characterSpacingControl w:val="doNotCompress"/>
+  <w:compat>
+    <w:compatSetting w:name="compatibilityMode" w:uri="http://schemas.microsoft.com/office/word"
+      w:val="15"/>
+  </w:compat>
+  <w:themeFontLang w:val="sv-SE"/>
+  <w:decimalSymbol w:val=","/>
+  <w:listSeparator w:val=";"/>
+</w:settings>
+"""

@@ -1,0 +1,215 @@
+"""What to do with one inbound message, once its Word files have been read: submit, reject,
+quarantine, reply that nothing was attached, or leave it be (auto-replies, our own mail)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from flows.intake.attachments import ClassifiedAttachment
+from flows.intake.attribution import Attribution, DocumentEvidence, attribute, boards_of_sender
+from flows.intake.automatic import is_automatic, is_own_address
+from flows.intake.policy import may_submit
+from flows.intake.validation import combined_problems
+from flows.model import Board, Config, Cycle, ParsedTemplate, Problem
+
+Outcome = Literal["submitted", "rejected", "quarantined", "no_attachment", "ignored"]
+Reply = Literal["receipt", "rejection", "no_attachment_reply"]
+
+
+@dataclass(frozen=True)
+class WordFile:
+    """One Word attachment as read."""
+
+    part: str  # its position among the message's attachments, e.g. "2"
+    filename: str
+    parsed: ParsedTemplate
+    footer: str = ""
+
+    @property
+    def looks_like_template(self) -> bool:
+        p = self.parsed
+        return bool(p.board or p.cycle or p.activities)
+
+
+@dataclass(frozen=True)
+class InboundFacts:
+    sender: str | None
+    subject: str
+    body: str
+    headers: Mapping[str, str]  # lower-case name -> value
+    attachments: Sequence[ClassifiedAttachment]
+    date: dt.datetime | None = None  # the Date header
+
+
+@dataclass(frozen=True)
+class DocumentVerdict:
+    word: WordFile
+    problems: tuple[Problem, ...]
+
+    @property
+    def accepted(self) -> bool:
+        return not any(p.level == "error" for p in self.problems)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    outcome: Outcome
+    reason: str  # Swedish, one line: the ledger's detail and the coordinator's notice
+    cycle: Cycle | None = None
+    board: Board | None = None
+    method: str | None = None
+    documents: tuple[DocumentVerdict, ...] = ()  # each becomes a submission version, in order
+    reply: Reply | None = None
+    notify_coordinator: bool = False
+    problems: tuple[Problem, ...] = ()  # what the rejection lists
+    filename: str | None = None  # the file the reply is about
+
+    @property
+    def receipt_document(self) -> DocumentVerdict | None:
+        accepted = [d for d in self.documents if d.accepted]
+        return accepted[-1] if accepted else None
+
+
+def assess(
+    config: Config,
+    current: Cycle,
+    facts: InboundFacts,
+    words: Sequence[WordFile],
+    *,
+    own_addresses: set[str],
+) -> Assessment:
+    """The decision for one message; `words` are its document attachments (Word, and PDF or old
+    formats, which the reader reports on) as read."""
+    sender = facts.sender
+    if is_own_address(sender, own_addresses):
+        return Assessment("ignored", "Meddelandet kommer från systemets egen adress.")
+    automatic = is_automatic(facts.headers, sender)
+    if automatic:
+        if words:
+            return Assessment(
+                "quarantined",
+                "Automatiskt skickat meddelande med bilagor; besvaras inte automatiskt.",
+                notify_coordinator=True,
+            )
+        return Assessment("ignored", "Automatiskt svar eller studsat meddelande; besvaras inte.")
+
+    evidence = [DocumentEvidence(w.parsed.board, w.parsed.cycle, w.footer) for w in words]
+    found = attribute(
+        config,
+        current=current,
+        documents=evidence,
+        subject=facts.subject,
+        body=facts.body,
+        sender=sender,
+    )
+    known_sender = bool(boards_of_sender(config, sender)) or (
+        sender is not None and sender.lower() == config.municipality.coordinator.email
+    )
+
+    if not words:
+        if not known_sender:
+            return Assessment(
+                "quarantined",
+                "Meddelande utan bifogad mall från en okänd avsändare.",
+                board=found.board if found else None,
+                notify_coordinator=True,
+            )
+        return Assessment(
+            "no_attachment",
+            "Ingen Word-fil bifogad.",
+            cycle=current,
+            board=found.board if found else None,
+            method=found.method if found else None,
+            reply="no_attachment_reply",
+        )
+
+    if found is None:
+        return Assessment(
+            "quarantined",
+            "Kunde inte avgöra vilken nämnd svaret gäller (varken dokumentegenskaper, "
+            "referenskod eller avsändare).",
+            notify_coordinator=True,
+        )
+
+    resolved = _resolve_board(config, current, found, sender)
+    if isinstance(resolved, str):
+        return Assessment(
+            "quarantined", resolved, board=found.board, method=found.method, notify_coordinator=True
+        )
+    board, method = resolved
+    # The message itself (reference code, sender) told whose answer it is.
+    by_email = method in ("reference", "sender")
+
+    candidates = [w for w in words if w.looks_like_template] or list(words)
+    verdicts = tuple(
+        DocumentVerdict(
+            w, tuple(combined_problems(config, current, board, w.parsed, by_email=by_email))
+        )
+        for w in candidates
+    )
+    accepted = [v for v in verdicts if v.accepted]
+    if accepted:
+        last = accepted[-1]
+        return Assessment(
+            "submitted",
+            f"Mottagen: {last.word.filename}",
+            cycle=current,
+            board=board,
+            method=method,
+            documents=verdicts,
+            reply="receipt",
+            filename=last.word.filename,
+        )
+    first = verdicts[0]
+    problems = first.problems
+    errors = [p for p in problems if p.level == "error"]
+    return Assessment(
+        "rejected",
+        "; ".join(p.message for p in errors[:3]),
+        cycle=current,
+        board=board,
+        method=method,
+        documents=verdicts,
+        reply="rejection",
+        problems=problems,
+        filename=first.word.filename,
+    )
+
+
+def _resolve_board(
+    config: Config, current: Cycle, found: Attribution, sender: str | None
+) -> tuple[Board, str] | str:
+    """The board to treat the answer as, or the Swedish reason to quarantine it."""
+    board = found.board
+    if found.cycle.id != current.id:
+        older_same_strategy = (
+            found.cycle.strategy == current.strategy and found.cycle.year < current.year
+        )
+        if not older_same_strategy:
+            return f"Svaret gäller en annan uppföljning ({found.cycle.id})."
+    if board not in config.boards_in(current):
+        return f"{board.name} ingår inte i uppföljningen {current.id}."
+    if may_submit(config, board, sender):
+        return board, found.method
+    # A contact of exactly one other board who sent this board's template: the wrong template.
+    own = [b for b in boards_of_sender(config, sender) if b in config.boards_in(current)]
+    if len(own) == 1 and found.method == "properties":
+        return own[0], "sender"
+    who = sender or "okänd avsändare"
+    return f"Avsändaren {who} är inte kontaktperson för {board.name}."
+
+
+def reply_key(kind: str, inbound_sha: str) -> str:
+    return f"{kind}/{inbound_sha}"
+
+
+def no_attachment_key(cycle: Cycle, sender: str) -> str:
+    """One no-attachment reply per sender and cycle, however many such messages arrive."""
+    return f"no_attachment_reply/{cycle.id}/{sender.lower()}"
+
+
+def quarantine_notice_key(inbound_sha: str) -> str:
+    return f"quarantine_notice/{inbound_sha}"

@@ -1,0 +1,289 @@
+"""The `remind` flow: send each board the message due today (invitation, reminders, overdue
+reminders with escalation, a request to resubmit), each exactly once.
+
+Who is due is `flows.schedule`'s decision; this flow renders, attaches the board's template,
+records each message in the ledger before sending and marks it sent after (`flows.outbox`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_table_artifact
+
+from flows.config import load_config
+from flows.ledger import Ledger, OutboundRecord, outbound_key
+from flows.mail.factory import open_mailbox
+from flows.mail.port import Mailbox, OutboundMessage
+from flows.messages.compose import compose_request, template_attachment
+from flows.messages.kinds import REQUEST_KINDS, RequestKind
+from flows.model import Board, Config, Cycle, ParsedTemplate, Problem
+from flows.outbox import (
+    TEST_PLAN_PREFIX,
+    Planned,
+    SendResult,
+    domain_of,
+    in_test_mode,
+    message_id_for,
+    reserve,
+    send_all,
+)
+from flows.schedule import PLAN_KINDS, board_facts, due_messages, local_today
+from flows.settings import Settings
+
+
+@dataclasses.dataclass(frozen=True)
+class Task:
+    """One message to (re)send today: what the plan says is due, or an unsent reservation."""
+
+    board: Board
+    kind: RequestKind
+    plan_key: str
+    day: dt.date  # the day it is rendered for (stable across re-runs of the same message)
+    escalate: bool
+
+
+def records_for_mode(
+    records: Sequence[OutboundRecord], test_address: str | None
+) -> list[OutboundRecord]:
+    """The ledger as the plan should see it: real sends only, or (in test mode) the test
+    sends as if they were real, so a test run walks through the plan like the real one would."""
+    if not test_address:
+        return [r for r in records if not r.plan_key.startswith(TEST_PLAN_PREFIX)]
+    prefix = f"{TEST_PLAN_PREFIX}{test_address.lower()}:"
+    return [
+        dataclasses.replace(r, plan_key=r.plan_key.removeprefix(prefix))
+        for r in records
+        if r.plan_key.startswith(prefix)
+    ]
+
+
+def todays_tasks(
+    config: Config,
+    cycle: Cycle,
+    today: dt.date,
+    outbound: Sequence[OutboundRecord],
+    facts_source: dict[str, Any],
+) -> list[Task]:
+    """Unsent reservations first (a crashed or failed run), then what is newly due. Pure."""
+    boards = {b.id: b for b in config.boards_in(cycle)}
+    tasks: list[Task] = []
+    pending_boards: set[str] = set()
+    for record in outbound:
+        if record.sent or record.inbound_sha is not None or record.kind not in PLAN_KINDS:
+            continue
+        if record.board not in boards or record.kind not in REQUEST_KINDS:
+            continue
+        facts = facts_source[record.board]
+        if facts.has_valid_submission:
+            continue  # answered meanwhile: the reminder is moot
+        pending_boards.add(record.board)
+        tasks.append(
+            Task(
+                boards[record.board],
+                record.kind,
+                record.plan_key,
+                record.due_date or today,
+                record.kind == "escalation",
+            )
+        )
+    due = due_messages(cycle.deadline, cycle.plan, facts_source, today)
+    for board_id, item in due.items():
+        if board_id in pending_boards:
+            continue
+        tasks.append(
+            Task(boards[board_id], item.kind, item.key, today, item.escalate)  # type: ignore[arg-type]
+        )
+    tasks.sort(key=lambda t: (list(boards).index(t.board.id), t.plan_key))
+    return tasks
+
+
+def _last_problems(ledger: Ledger, cycle: Cycle, board: Board) -> list[Problem]:
+    versions = [s for s in ledger.submissions(cycle.id, board.id) if not s.valid]
+    if not versions:
+        return []
+    return ParsedTemplate.model_validate_json(versions[-1].parsed_json).errors
+
+
+def plan_message(
+    config: Config,
+    cycle: Cycle,
+    task: Task,
+    *,
+    template: bytes,
+    problems: Sequence[Problem],
+    test_address: str | None,
+) -> Planned:
+    """The message for a task, with the Message-ID its idempotency key implies."""
+    planned = Planned(
+        message=OutboundMessage(message_id="", to=(), subject="", text=""),
+        kind=task.kind,
+        plan_key=task.plan_key,
+        cycle=cycle.id,
+        board=task.board.id,
+        due_date=task.day,
+    )
+    planned = in_test_mode(planned, test_address)  # only to learn the plan key in test mode
+    key = outbound_key(
+        cycle=cycle.id,
+        board=task.board.id,
+        kind=task.kind,
+        plan_key=planned.plan_key,
+        inbound_sha=None,
+    )
+    message = compose_request(
+        config,
+        cycle,
+        task.board,
+        task.kind,
+        today=task.day,
+        message_id=message_id_for(key, task.kind, domain_of(config.municipality.mailbox)),
+        escalate=task.escalate,
+        template=template_attachment(config, cycle, task.board, template),
+        problems=problems if task.kind == "resubmit_request" else (),
+    )
+    final = in_test_mode(
+        dataclasses.replace(planned, plan_key=task.plan_key, message=message), test_address
+    )
+    return final
+
+
+def first_wave_approved(
+    ledger: Ledger,
+    mailbox: Mailbox,
+    cycle: Cycle,
+    invitations: Sequence[Planned],
+    settings: Settings,
+) -> tuple[bool, str]:
+    """The single call point for the coordinator's go-ahead of the first invitation wave."""
+    if not invitations or settings.test_mode_address:
+        return True, "inget godkännande behövs"
+    from flows.approval import first_wave_go_ahead
+
+    answer = first_wave_go_ahead(ledger, mailbox, cycle, invitations, settings=settings)
+    return answer.send, answer.reason
+
+
+def _rows(results: Sequence[SendResult]) -> list[dict[str, str]]:
+    return [
+        {
+            "Nämnd": r.planned.board or "",
+            "Typ": r.planned.kind,
+            "Till": ", ".join(r.message.to),
+            "Kopia": ", ".join(r.message.cc),
+            "Ämne": r.message.subject,
+            "Resultat": "fel: " + r.error
+            if r.error
+            else ("skickat" if r.sent_now else "redan skickat"),
+        }
+        for r in results
+    ]
+
+
+@flow(name="remind", log_prints=False)
+def remind_flow(
+    cycle: str | None = None, today: dt.date | None = None, dry_run: bool = False
+) -> dict[str, Any]:
+    """Send today's invitations and reminders; returns counts (and, for a dry run, the list)."""
+    logger = get_run_logger()
+    settings = Settings()
+    config = load_config(settings.config)
+    current = config.cycle(cycle or settings.cycle)
+    day = today or local_today()
+    from flows.documents.template import build_template
+
+    with Ledger.open(settings.ledger_url) as ledger:
+        outbound = records_for_mode(ledger.outbound_for(current.id), settings.test_mode_address)
+        submissions = ledger.submissions(current.id)
+        inbound = ledger.inbound(current.id)
+        facts = {
+            b.id: board_facts(b.id, outbound, submissions, inbound)
+            for b in config.boards_in(current)
+        }
+        tasks = todays_tasks(config, current, day, outbound, facts)
+        planned = [
+            plan_message(
+                config,
+                current,
+                t,
+                template=build_template(config, current, t.board),
+                problems=_last_problems(ledger, current, t.board)
+                if t.kind == "resubmit_request"
+                else (),
+                test_address=settings.test_mode_address,
+            )
+            for t in tasks
+        ]
+        if dry_run:
+            lines = [
+                f"{p.board}: {p.kind} till {', '.join(p.message.to)}"
+                + (f" (kopia {', '.join(p.message.cc)})" if p.message.cc else "")
+                + f" – {p.message.subject}"
+                for p in planned
+            ]
+            for line in lines:
+                print(line)
+            logger.info("Provkörning %s: %d meddelanden skulle skickas", day, len(planned))
+            return {
+                "day": day.isoformat(),
+                "due": len(planned),
+                "sent": 0,
+                "dry_run": True,
+                "messages": lines,
+            }
+
+        mailbox = open_mailbox(settings)
+        invitations = [p for p in planned if p.kind == "invitation"]
+        approved, reason = first_wave_approved(ledger, mailbox, current, invitations, settings)
+        if not approved:
+            logger.warning("Inbjudningarna skickas inte: %s", reason)
+            planned = [p for p in planned if p.kind != "invitation"]
+
+        reserved = [(p, reserve(ledger, p)) for p in planned]
+        to_send = [(p, message) for p, (record, message) in reserved if not record.sent]
+        results = send_all(
+            ledger,
+            mailbox,
+            to_send,
+            concurrency=settings.send_concurrency,
+            retries=settings.send_retries,
+            retry_base_seconds=settings.send_retry_seconds,
+        )
+    failed = [r for r in results if r.error]
+    sent = sum(1 for r in results if r.sent_now)
+    if results:
+        create_table_artifact(
+            _rows(results), key=f"remind-{current.id}", description=f"Utskick {day.isoformat()}"
+        )
+    logger.info("%s: %d meddelanden skickade, %d fel", day.isoformat(), sent, len(failed))
+    for r in failed:
+        logger.error("%s (%s) kunde inte skickas: %s", r.planned.kind, r.planned.board, r.error)
+    summary = {
+        "day": day.isoformat(),
+        "due": len(planned),
+        "sent": sent,
+        "failed": len(failed),
+        "dry_run": False,
+        "kinds": {
+            k: sum(1 for r in results if r.planned.kind == k and r.sent_now) for k in REQUEST_KINDS
+        },
+        "approval": reason if invitations else None,
+    }
+    if failed:
+        raise RemindIncomplete(
+            f"{len(failed)} meddelanden kunde inte skickas; de skickas vid nästa körning."
+        )
+    return summary
+
+
+class RemindIncomplete(RuntimeError):
+    """Some messages stayed unsent after the retries; the next run sends them."""
+
+
+def summary_json(summary: dict[str, Any]) -> str:
+    return json.dumps(summary, ensure_ascii=False)

@@ -1,0 +1,257 @@
+"""Where each board stands in a cycle (DESIGN.md §4 `followup status`).
+
+`derive_status` is pure: ledger records and a day in, a `StatusReport` out. `status_flow` reads
+the ledger, derives, and publishes a Prefect table artifact; the CLI prints JSON or a table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+from babel.dates import format_date
+from prefect import flow, get_run_logger
+from prefect.artifacts import create_table_artifact
+
+from flows.config import load_config
+from flows.ledger import Ledger
+from flows.ledger.records import (
+    REMINDER_KINDS,
+    InboundRecord,
+    OutboundRecord,
+    SubmissionRecord,
+)
+from flows.model import Board, Config, Cycle
+from flows.schedule import PLAN_KINDS, board_facts, local_date, local_today
+from flows.settings import Settings
+
+BoardState = Literal["not_invited", "invited", "reminded", "overdue", "submitted", "rejected"]
+STATES: Final[tuple[BoardState, ...]] = (
+    "submitted",
+    "rejected",
+    "overdue",
+    "reminded",
+    "invited",
+    "not_invited",
+)
+# Swedish labels: (singular, plural).
+STATE_LABELS: Final[dict[BoardState, tuple[str, str]]] = {
+    "submitted": ("inlämnad", "inlämnade"),
+    "rejected": ("underkänd", "underkända"),
+    "overdue": ("försenad", "försenade"),
+    "reminded": ("påmind", "påminda"),
+    "invited": ("inbjuden", "inbjudna"),
+    "not_invited": ("ej inbjuden", "ej inbjudna"),
+}
+# Sends redirected to a test address (flows.outbox) are not real contact with a board.
+TEST_PLAN_PREFIX: Final = "test:"
+
+
+@dataclass(frozen=True)
+class BoardStatus:
+    id: str
+    name: str
+    contacts: tuple[str, ...]
+    state: BoardState
+    submissions: int
+    last_reminder: dt.date | None
+    problems: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "contacts": list(self.contacts),
+            "state": self.state,
+            "submissions": self.submissions,
+            "last_reminder": self.last_reminder.isoformat() if self.last_reminder else None,
+            "problems": self.problems,
+        }
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    cycle: str
+    today: dt.date
+    deadline: dt.date
+    boards: tuple[BoardStatus, ...]
+    quarantine: int
+
+    def to_json(self) -> dict[str, Any]:
+        """Exactly the `followup status --json` contract."""
+        return {
+            "cycle": self.cycle,
+            "boards": [b.to_json() for b in self.boards],
+            "quarantine": self.quarantine,
+        }
+
+    def count(self, state: BoardState) -> int:
+        return sum(1 for b in self.boards if b.state == state)
+
+
+def _real(records: Sequence[OutboundRecord]) -> list[OutboundRecord]:
+    return [r for r in records if not r.plan_key.startswith(TEST_PLAN_PREFIX)]
+
+
+def board_status(
+    board: Board,
+    deadline: dt.date,
+    outbound: Sequence[OutboundRecord],
+    submissions: Sequence[SubmissionRecord],
+    inbound: Sequence[InboundRecord],
+    today: dt.date,
+) -> BoardStatus:
+    """One board's state from the cycle's records (only messages actually sent count)."""
+    real = _real(outbound)
+    facts = board_facts(board.id, real, submissions, inbound, include_reserved=False)
+    reminders = [
+        local_date(r.sent_at)
+        for r in real
+        if r.board == board.id
+        and r.sent_at is not None
+        and r.inbound_sha is None
+        and r.kind in PLAN_KINDS
+        and r.kind in REMINDER_KINDS
+    ]
+    versions = [s for s in submissions if s.board == board.id]
+    state: BoardState
+    if facts.has_valid_submission:
+        state = "submitted"
+    elif facts.last_rejection is not None:
+        state = "rejected"
+    elif not facts.invited:
+        state = "not_invited"
+    elif today > deadline:
+        state = "overdue"
+    elif reminders:
+        state = "reminded"
+    else:
+        state = "invited"
+    # A rejection without a readable version (a PDF, an old .doc) counts as one problem.
+    problems = versions[-1].problems if versions else int(state == "rejected")
+    return BoardStatus(
+        id=board.id,
+        name=board.name,
+        contacts=tuple(c.email for c in board.contacts),
+        state=state,
+        submissions=len(versions),
+        last_reminder=max(reminders, default=None),
+        problems=problems,
+    )
+
+
+def derive_status(
+    config: Config,
+    cycle: Cycle,
+    *,
+    outbound: Sequence[OutboundRecord],
+    submissions: Sequence[SubmissionRecord],
+    inbound: Sequence[InboundRecord],
+    open_quarantine: int,
+    today: dt.date,
+) -> StatusReport:
+    """Every board of the cycle, in configuration order, as of `today`."""
+    ordered = sorted(submissions, key=lambda s: (s.board, s.version))
+    boards = tuple(
+        board_status(board, cycle.deadline, outbound, ordered, inbound, today)
+        for board in config.boards_in(cycle)
+    )
+    return StatusReport(cycle.id, today, cycle.deadline, boards, open_quarantine)
+
+
+# --------------------------------------------------------------------------- output
+
+
+def swedish_date(day: dt.date) -> str:
+    return str(format_date(day, "d MMMM y", locale="sv"))
+
+
+def _plural(n: int, singular: str, plural: str) -> str:
+    return f"{n} {singular if n == 1 else plural}"
+
+
+def summary_line(report: StatusReport) -> str:
+    """E.g. "14 nämnder: 5 inlämnade, 1 underkänd, 8 försenade"."""
+    parts = [
+        _plural(report.count(state), *STATE_LABELS[state])
+        for state in STATES
+        if report.count(state)
+    ]
+    return f"{_plural(len(report.boards), 'nämnd', 'nämnder')}: {', '.join(parts) or 'inga'}"
+
+
+def table_rows(report: StatusReport) -> list[dict[str, str | int]]:
+    """One row per board with Swedish column names (the table and the Prefect artifact)."""
+    return [
+        {
+            "Nämnd": b.name,
+            "Läge": STATE_LABELS[b.state][0],
+            "Inlämningar": b.submissions,
+            "Senaste påminnelse": swedish_date(b.last_reminder) if b.last_reminder else "–",
+            "Problem": b.problems,
+        }
+        for b in report.boards
+    ]
+
+
+def format_table(report: StatusReport) -> str:
+    """A readable, aligned table in Swedish with the quarantine count and a summary line."""
+    rows = table_rows(report)
+    columns = ["Nämnd", "Läge", "Inlämningar", "Senaste påminnelse", "Problem"]
+    numeric = {"Inlämningar", "Problem"}
+    widths = {c: max([len(c), *(len(str(r[c])) for r in rows)]) for c in columns}
+
+    def line(values: dict[str, Any]) -> str:
+        cells = [
+            str(values[c]).rjust(widths[c]) if c in numeric else str(values[c]).ljust(widths[c])
+            for c in columns
+        ]
+        return "  ".join(cells).rstrip()
+
+    heading = (
+        f"Uppföljning {report.cycle}, läget {swedish_date(report.today)} "
+        f"(sista svarsdag {swedish_date(report.deadline)})"
+    )
+    header = line({c: c for c in columns})
+    lines = [heading, "", header, "-" * len(header), *(line(r) for r in rows), ""]
+    lines.append(f"I karantän: {_plural(report.quarantine, 'meddelande', 'meddelanden')}")
+    lines.append(summary_line(report))
+    return "\n".join(lines)
+
+
+def format_json(report: StatusReport) -> str:
+    return json.dumps(report.to_json(), ensure_ascii=False)
+
+
+# --------------------------------------------------------------------------- the flow
+
+
+@flow(name="status")
+def status_flow(cycle: str | None = None, today: dt.date | None = None) -> StatusReport:
+    """Each board's state in the cycle; also published as a Prefect table artifact."""
+    settings = Settings()
+    config = load_config(settings.config)
+    current = config.cycle(cycle or settings.cycle)
+    with Ledger.open(settings.ledger_url) as ledger:
+        report = derive_status(
+            config,
+            current,
+            outbound=ledger.outbound_for(current.id),
+            submissions=ledger.submissions(current.id),
+            inbound=ledger.inbound(current.id),
+            open_quarantine=len(ledger.quarantined(open_only=True)),
+            today=today or local_today(),
+        )
+    create_table_artifact(
+        key=f"status-{current.id}",
+        table=[dict(r) for r in table_rows(report)],
+        description=(
+            f"**{current.id}**, läget {swedish_date(report.today)}. {summary_line(report)}. "
+            f"I karantän: {report.quarantine}."
+        ),
+    )
+    get_run_logger().info("%s", summary_line(report))
+    return report

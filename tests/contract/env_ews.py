@@ -1,0 +1,53 @@
+"""Exchange through exchangelib, against the EWS endpoint on localhost, for the contract suite."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from flows.mail.factory import open_mailbox
+from flows.mail.port import Mailbox
+from flows.settings import Settings
+from tests.support.ews_server import DEFAULT_PASSWORD, DEFAULT_USER, EwsServer
+
+
+class EwsEnv:
+    name = "ews"
+    supports_faults = True
+
+    def __init__(self, server: EwsServer, data: Path) -> None:
+        self.server = server
+        self.data = data
+
+    def mailbox(self) -> Mailbox:
+        return open_mailbox(Settings(data=self.data, transport="ews"))
+
+    def deliver(self, raw: bytes) -> None:
+        self.server.deliver(raw)
+
+    def delivered_to(self, address: str) -> list[bytes]:
+        return [s["mime"] for s in self.server.sent() if address.lower() in s["recipients"]]
+
+    def set_faults(self, rate: float, *, seed: int = 1) -> None:
+        self.server.set_faults(rate=rate, seed=seed, back_off_ms=10)
+
+    def clear_faults(self) -> None:
+        self.server.set_faults(rate=0.0)
+
+
+def open_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[EwsEnv]:
+    with EwsServer() as server:
+        settings = {
+            "FOLLOWUP_EWS_ENDPOINT": server.endpoint,
+            "FOLLOWUP_EWS_ADDRESS": server.address,
+            "FOLLOWUP_EWS_AUTH": "basic",
+            "FOLLOWUP_EWS_USERNAME": DEFAULT_USER,
+            "FOLLOWUP_EWS_PASSWORD": DEFAULT_PASSWORD,
+            "FOLLOWUP_EWS_RETRY_BASE_SECONDS": "0.01",
+            "FOLLOWUP_EWS_MAX_ATTEMPTS": "8",
+        }
+        for name, value in settings.items():
+            monkeypatch.setenv(name, value)
+        yield EwsEnv(server, tmp_path / "var")

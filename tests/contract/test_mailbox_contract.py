@@ -1,0 +1,180 @@
+"""What every Mailbox adapter promises (flows/mail/port.py), checked the same way for each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from flows.mail.mime import extract_attachments, parse, parse_envelope
+from flows.mail.port import Attachment, InboundMessage, Mailbox, MailError, OutboundMessage
+from tests.contract.environment import MailboxEnv
+from tests.support.mail_samples import DOCX_TYPE, fake_docx, forwarded, reply, winmail
+
+T = TypeVar("T")
+BOARD = "sekreterare@kfn.ekeby.example"
+
+
+def drain(mailbox: Mailbox, state: str | None) -> tuple[list[InboundMessage], str | None]:
+    """Fetch until the adapter has nothing more to give right now."""
+    messages: list[InboundMessage] = []
+    for _ in range(100):
+        result = mailbox.fetch_new(state)
+        messages.extend(result.messages)
+        state = result.state
+        if not result.more:
+            return messages, state
+    raise AssertionError("fetch_new kept saying there is more")
+
+
+def retry(operation: Callable[[], T], attempts: int = 30) -> T:
+    """What a caller (a Prefect task with retries) does with transient errors."""
+    for _ in range(attempts - 1):
+        try:
+            return operation()
+        except MailError as exc:
+            assert exc.transient, str(exc)
+    return operation()
+
+
+def message_ids(messages: list[InboundMessage]) -> set[str | None]:
+    return {parse_envelope(m.raw).message_id for m in messages}
+
+
+def outbound(n: int, **extra: object) -> OutboundMessage:
+    return OutboundMessage(
+        message_id=f"<remind.hbtqia-2026.kfn.{n}@followup.ekeby.example>",
+        to=(BOARD,),
+        subject=f"Påminnelse {n}: uppföljning av hbtqia-strategin (HBT26-KFN-Q7)",
+        text="Hej!\n\nSista dag för återrapporteringen är 15 mars 2027.",
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def test_send_with_attachments_is_delivered_once_as_built(mailbox_env: MailboxEnv) -> None:
+    template = fake_docx("mall-kfn", 60_000)
+    guide = b"%PDF-1.7\n" + bytes(range(256)) * 20
+    message = outbound(
+        1,
+        html="<p>Hej!</p><p>Sista dag är <b>15 mars 2027</b>.</p>",
+        cc=("ordforande@kfn.ekeby.example",),
+        attachments=(
+            Attachment("Uppföljning KFN 2026.docx", DOCX_TYPE, template),
+            Attachment("Instruktion.pdf", "application/pdf", guide),
+        ),
+    )
+    mailbox = mailbox_env.mailbox()
+    assert not mailbox.was_sent(message.message_id)
+
+    mailbox.send(message)
+    mailbox_env.mailbox().send(message)  # a repeated send (another run) delivers nothing new
+
+    delivered = mailbox_env.delivered_to(BOARD)
+    assert len(delivered) == 1
+    assert len(mailbox_env.delivered_to("ordforande@kfn.ekeby.example")) == 1
+    envelope = parse_envelope(delivered[0])
+    assert envelope.message_id == message.message_id
+    assert envelope.subject == message.subject
+    assert "15 mars 2027" in envelope.text
+    html = parse(delivered[0]).get_body(preferencelist=("html",))
+    assert html is not None and "<b>15 mars 2027</b>" in html.get_content()
+    attachments = {a.filename: a for a in extract_attachments(delivered[0])}
+    assert attachments["Uppföljning KFN 2026.docx"].data == template
+    assert attachments["Uppföljning KFN 2026.docx"].content_type == DOCX_TYPE
+    assert attachments["Instruktion.pdf"].data == guide
+    assert mailbox_env.mailbox().was_sent(message.message_id)
+    assert not mailbox_env.mailbox().was_sent("<never-sent@followup.ekeby.example>")
+
+
+def test_incremental_fetch_returns_only_new_messages(mailbox_env: MailboxEnv) -> None:
+    for n in range(3):
+        mailbox_env.deliver(reply(message_id=f"<first-{n}@kfn>"))
+    first, state = drain(mailbox_env.mailbox(), None)
+    assert message_ids(first) == {f"<first-{n}@kfn>" for n in range(3)}
+
+    for n in range(2):
+        mailbox_env.deliver(reply(message_id=f"<second-{n}@kfn>"))
+    second, state = drain(mailbox_env.mailbox(), state)  # state persisted between runs
+    assert message_ids(second) == {"<second-0@kfn>", "<second-1@kfn>"}
+
+    third, _ = drain(mailbox_env.mailbox(), state)
+    assert third == []
+
+
+def test_attachment_inside_forwarded_message_is_found(mailbox_env: MailboxEnv) -> None:
+    answer = fake_docx("kfn-svar")
+    original = reply(attachments=(("Uppföljning KFN.docx", DOCX_TYPE, answer),))
+    mailbox_env.deliver(forwarded(original, message_id="<fwd-1@kfn>"))
+
+    messages, _ = drain(mailbox_env.mailbox(), None)
+
+    assert len(messages) == 1
+    found = extract_attachments(messages[0].raw)
+    assert [(a.filename, a.data) for a in found] == [("Uppföljning KFN.docx", answer)]
+
+
+def test_attachment_inside_winmail_dat_is_found(mailbox_env: MailboxEnv) -> None:
+    answer = fake_docx("tnef-svar")
+    mailbox_env.deliver(winmail([("Uppföljning KFN 2026.docx", answer)], message_id="<w@kfn>"))
+
+    messages, _ = drain(mailbox_env.mailbox(), None)
+
+    assert len(messages) == 1
+    found = extract_attachments(messages[0].raw)
+    assert [(a.filename, a.data) for a in found] == [("Uppföljning KFN 2026.docx", answer)]
+    assert found[0].content_type == DOCX_TYPE
+
+
+def test_processed_messages_are_not_returned_again(mailbox_env: MailboxEnv) -> None:
+    mailbox_env.deliver(reply(message_id="<done@kfn>"))
+    mailbox_env.deliver(reply(message_id="<waiting@kfn>"))
+    mailbox = mailbox_env.mailbox()
+    messages, state = drain(mailbox, None)
+    done = next(m for m in messages if parse_envelope(m.raw).message_id == "<done@kfn>")
+
+    mailbox.mark_processed(done.id, "accepted")
+    mailbox_env.mailbox().mark_processed(done.id, "accepted")  # repeating it is harmless
+
+    unprocessed, _ = drain(mailbox_env.mailbox(), None)  # from scratch: all unprocessed
+    assert message_ids(unprocessed) == {"<waiting@kfn>"}
+    later, _ = drain(mailbox_env.mailbox(), state)
+    assert later == []
+
+
+def test_retried_sends_under_faults_deliver_each_message_once(mailbox_env: MailboxEnv) -> None:
+    messages = [
+        outbound(n, attachments=(Attachment("m.docx", DOCX_TYPE, fake_docx(str(n))),))
+        for n in range(12)
+    ]
+    mailbox_env.set_faults(0.3, seed=7)
+    for message in messages:
+        retry(lambda m=message: mailbox_env.mailbox().send(m))  # type: ignore[misc]
+    mailbox_env.clear_faults()
+
+    delivered = [parse_envelope(raw).message_id for raw in mailbox_env.delivered_to(BOARD)]
+    assert sorted(d or "" for d in delivered) == sorted(m.message_id for m in messages)
+
+
+def test_no_inbound_message_is_skipped_under_faults(mailbox_env: MailboxEnv) -> None:
+    expected = {f"<answer-{n}@kfn>" for n in range(12)}
+    for n in range(6):
+        mailbox_env.deliver(reply(message_id=f"<answer-{n}@kfn>"))
+    mailbox_env.set_faults(0.3, seed=11)
+    seen: set[str | None] = set()
+    state: str | None = None
+    for round_ in range(40):
+        if round_ == 3:
+            for n in range(6, 12):
+                mailbox_env.deliver(reply(message_id=f"<answer-{n}@kfn>"))
+        mailbox = mailbox_env.mailbox()
+        result = retry(lambda mb=mailbox, s=state: mb.fetch_new(s))  # type: ignore[misc]
+        for message in result.messages:
+            seen.add(parse_envelope(message.raw).message_id)
+            retry(lambda mb=mailbox, m=message: mb.mark_processed(m.id, "accepted"))  # type: ignore[misc]
+        state = result.state  # persisted only after the messages were handled
+        if round_ > 3 and seen >= expected and not result.more:
+            break
+    mailbox_env.clear_faults()
+
+    assert seen == expected
+    leftover, _ = drain(mailbox_env.mailbox(), None)
+    assert leftover == []

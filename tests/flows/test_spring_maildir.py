@@ -1,0 +1,141 @@
+"""End to end on the local Maildir: invitations, the boards' answers of every kind, receipts and
+rejections in sent/, the status, and reminders only to those who have not answered."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from flows.mail.mime import extract_attachments, parse_envelope
+from flows.model import Config
+from flows.references import reference_code
+from tests.flows.scenario import (
+    AUTO_REPLY,
+    CYCLE,
+    FORWARDED,
+    LAST_YEAR,
+    LATE,
+    LIBREOFFICE,
+    NO_ATTACHMENT,
+    ON_TIME,
+    PDF,
+    STRANGER,
+    UNKNOWN_SENDER,
+    Answers,
+    MaildirWorld,
+    config,
+    ledger_snapshot,
+)
+from tests.flows.spring import SpringRecord, flow_environment, run_spring
+
+pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.xdist_group("flows")]
+
+
+def _by_recipient(sent: list[bytes]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for raw in sent:
+        envelope = parse_envelope(raw)
+        for address in envelope.to:
+            found.setdefault(address, []).append(envelope.subject)
+    return found
+
+
+def _boards_addressed(cfg: Config, sent: list[bytes]) -> set[str]:
+    to = {a for raw in sent for a in parse_envelope(raw).to}
+    return {b.id for b in cfg.boards.values() if b.primary.email in to}
+
+
+def check_spring(cfg: Config, record: SpringRecord, ledger_url: str) -> None:
+    """The assertions shared by every transport."""
+    cycle = cfg.cycle(CYCLE)
+    everyone = {b.id for b in cfg.boards_in(cycle)}
+
+    # 1. every board is invited once, with its own template and reference code
+    invitations = record.sent_in("invitations")
+    assert len(invitations) == len(everyone)
+    for raw in invitations:
+        envelope = parse_envelope(raw)
+        (board,) = [b for b in cfg.boards.values() if b.primary.email in envelope.to]
+        assert envelope.subject.endswith(f"[{reference_code(cycle, board)}]")
+        files = extract_attachments(raw)
+        assert [f.filename for f in files] == [
+            f"Uppföljning Hbtqia+-strategin 2026 – {board.name}.docx"
+        ]
+        assert files[0].data.startswith(b"PK")
+
+    # 2. the answers: receipts, rejections, one no-attachment reply, a notice, no auto-reply loop
+    replies = _by_recipient(record.sent_in("first answers"))
+    b = cfg.board
+    assert [s.split(":")[0] for s in replies[b(ON_TIME).primary.email]] == ["Kvittens"]
+    assert [s.split(":")[0] for s in replies[b(LIBREOFFICE).secretary.email]] == ["Kvittens"]
+    assert [s.split(":")[0] for s in replies[b(FORWARDED).primary.email]] == ["Kvittens"]
+    assert [s.split(":")[0] for s in replies[b(PDF).primary.email]] == ["Åtgärd behövs"]
+    assert [s.split(":")[0] for s in replies[b(LAST_YEAR).primary.email]] == ["Åtgärd behövs"]
+    assert len(replies[b(NO_ATTACHMENT).primary.email]) == 1  # two messages, one reply
+    assert replies[b(NO_ATTACHMENT).primary.email][0].startswith("Ingen mall bifogad")
+    coordinator = replies[cfg.municipality.coordinator.email]
+    assert len(coordinator) == 1 and STRANGER in coordinator[0]
+    assert STRANGER not in replies
+    assert b(AUTO_REPLY).primary.email not in replies
+    assert sum(len(v) for v in replies.values()) == 8
+
+    texts = {
+        parse_envelope(r).to[0]: parse_envelope(r).text for r in record.sent_in("first answers")
+    }
+    assert "PDF" in texts[b(PDF).primary.email]
+    assert "förra årets mall" in texts[b(LAST_YEAR).primary.email]
+    receipt = texts[b(ON_TIME).primary.email]
+    assert "Strategiområde 1" in receipt and "1.1 " in receipt
+
+    # 3. reminders only to those without a valid answer; resubmit requests to the rejected
+    answered = {ON_TIME, LIBREOFFICE, FORWARDED}
+    reminded = record.sent_in("reminders")
+    assert _boards_addressed(cfg, reminded) == everyone - answered
+    assert len(reminded) == len(everyone - answered)
+
+    # 4. a second version and a late answer
+    late = _by_recipient(record.sent_in("late answers"))
+    assert [s.split(":")[0] for s in late[b(ON_TIME).secretary.email]] == ["Kvittens"]
+    assert [s.split(":")[0] for s in late[b(LATE).primary.email]] == ["Kvittens"]
+    version_text = next(
+        parse_envelope(r).text
+        for r in record.sent_in("late answers")
+        if b(ON_TIME).secretary.email in parse_envelope(r).to
+    )
+    assert "version 2" in version_text
+
+    # 5. overdue: everyone else, the escalation contact in copy
+    overdue = record.sent_in("overdue")
+    assert _boards_addressed(cfg, overdue) == everyone - answered - {LATE}
+    for raw in overdue:
+        envelope = parse_envelope(raw)
+        (board,) = [x for x in cfg.boards.values() if x.primary.email in envelope.to]
+        assert board.escalation.email in raw.decode("utf-8", "replace")
+
+    # the ledger agrees
+    snapshot = ledger_snapshot(ledger_url)
+    outcomes = Counter(i[2] for i in snapshot["inbound"])
+    assert outcomes == Counter(submitted=5, rejected=2, quarantined=1, no_attachment=2, ignored=1)
+    versions = {(s[0], s[1], s[5]) for s in snapshot["submissions"]}
+    assert (ON_TIME, 1, True) in versions and (ON_TIME, 2, True) in versions
+    assert (PDF, 1, False) in versions and (LAST_YEAR, 1, False) in versions
+    assert len(snapshot["quarantine"]) == 1
+    assert snapshot["unsent"] == 0 and snapshot["pending"] == 0
+    assert UNKNOWN_SENDER not in {s[0] for s in snapshot["submissions"]}
+
+
+@pytest.fixture(scope="module")
+def maildir_spring(
+    tmp_path_factory: pytest.TempPathFactory, answers: Answers, prefect_harness: None
+) -> tuple[SpringRecord, Path]:
+    data = tmp_path_factory.mktemp("spring-maildir") / "var"
+    with flow_environment(data):
+        record = run_spring(MaildirWorld(data / "mail"), answers)
+    return record, data
+
+
+def test_spring_on_maildir(maildir_spring: tuple[SpringRecord, Path]) -> None:
+    record, data = maildir_spring
+    check_spring(config(), record, f"sqlite:///{data / 'ledger.sqlite'}")

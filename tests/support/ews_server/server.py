@@ -1,0 +1,339 @@
+"""An EWS endpoint on 127.0.0.1 for tests: SOAP at /EWS/Exchange.asmx, control API at /_control/.
+
+Runs in a thread (`EwsServer().start()`) or as a process (`python -m tests.support.ews_server`).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import random
+import socket
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from lxml import etree
+
+from tests.support.ews_server.operations import Operations, UnsupportedOperation, parse_request
+from tests.support.ews_server.soap import IIS_500_PAGE, schema_fault, server_busy_fault
+from tests.support.ews_server.store import Store
+
+log = logging.getLogger(__name__)
+
+EWS_PATH = "/EWS/Exchange.asmx"
+FAULT_KINDS = ("http500", "http503", "busy", "drop_before", "drop_after")
+DEFAULT_ADDRESS = "uppfoljning@ekeby.example"
+DEFAULT_USER = "EKEBY\\svc-followup"
+DEFAULT_PASSWORD = "test-secret"
+
+
+@dataclass
+class FaultPlan:
+    """What goes wrong, and how often. `queued` faults hit the next matching requests first."""
+
+    latency: float = 0.0  # seconds added to every SOAP request
+    rate: float = 0.0  # probability that a request gets a random fault from `kinds`
+    kinds: tuple[str, ...] = FAULT_KINDS
+    back_off_ms: int = 20  # BackOffMilliseconds in ErrorServerBusy
+    queued: list[tuple[str, str | None]] = field(default_factory=list)  # (kind, operation)
+    seed: int = 1
+
+    def __post_init__(self) -> None:
+        self._random = random.Random(self.seed)
+        self._lock = threading.Lock()
+
+    def pick(self, operation: str) -> str | None:
+        with self._lock:
+            for index, (kind, only) in enumerate(self.queued):
+                if only is None or only == operation:
+                    del self.queued[index]
+                    return kind
+            if self.rate and self._random.random() < self.rate:
+                return self._random.choice(self.kinds)
+        return None
+
+
+@dataclass
+class Stats:
+    requests: Counter[str] = field(default_factory=Counter)
+    faults: Counter[str] = field(default_factory=Counter)
+    impersonated: set[str] = field(default_factory=set)
+    sequence: list[str] = field(default_factory=list)  # operation names in arrival order
+    unauthorized: int = 0
+    in_flight: int = 0
+    max_in_flight: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def total(self) -> int:
+        return sum(self.requests.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        with self.lock:
+            return {
+                "total": self.total(),
+                "requests": dict(self.requests),
+                "faults": dict(self.faults),
+                "impersonated": sorted(self.impersonated),
+                "unauthorized": self.unauthorized,
+                "max_in_flight": self.max_in_flight,
+            }
+
+    def reset(self) -> None:
+        with self.lock:
+            self.requests.clear()
+            self.faults.clear()
+            self.sequence.clear()
+            self.unauthorized = 0
+            self.max_in_flight = self.in_flight
+
+
+class EwsServer:
+    """One mailbox behind an EWS endpoint. Basic authentication with the given credentials."""
+
+    def __init__(
+        self,
+        *,
+        address: str = DEFAULT_ADDRESS,
+        username: str = DEFAULT_USER,
+        password: str = DEFAULT_PASSWORD,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.address = address
+        self.username = username
+        self.password = password
+        self.store = Store(address)
+        self.operations = Operations(self.store)
+        self.faults = FaultPlan()
+        self.stats = Stats()
+        self._httpd = ThreadingHTTPServer((host, port), _handler_for(self))
+        self._httpd.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return int(self._httpd.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def endpoint(self) -> str:
+        return self.base_url + EWS_PATH
+
+    def start(self) -> EwsServer:
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self._httpd.serve_forever()
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def __enter__(self) -> EwsServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def reset(self) -> None:
+        """An empty mailbox, no faults, zero counters."""
+        with self.store.lock:
+            self.store = Store(self.address)
+            self.operations = Operations(self.store)
+        self.faults = FaultPlan()
+        self.stats.reset()
+
+    def deliver(self, raw: bytes) -> str:
+        return self.store.deliver(raw).id
+
+    def sent(self) -> list[dict[str, Any]]:
+        with self.store.lock:
+            return [
+                {"recipients": list(s.recipients), "message_id": s.message_id, "mime": s.mime}
+                for s in self.store.sent
+            ]
+
+    def set_faults(self, **changes: Any) -> None:
+        queued = [(k, o) for k, o in changes.pop("queued", [])]
+        plan = FaultPlan(**{**_plan_fields(self.faults), **changes})
+        plan.queued = queued
+        self.faults = plan
+
+    # --- request handling ----------------------------------------------------------------
+
+    def authorized(self, header: str | None) -> bool:
+        if not header or not header.startswith("Basic "):
+            return False
+        try:
+            user, _, password = base64.b64decode(header[6:]).decode().partition(":")
+        except (ValueError, UnicodeDecodeError):
+            return False
+        return user == self.username and password == self.password
+
+
+def _plan_fields(plan: FaultPlan) -> dict[str, Any]:
+    return {
+        "latency": plan.latency,
+        "rate": plan.rate,
+        "kinds": plan.kinds,
+        "back_off_ms": plan.back_off_ms,
+        "seed": plan.seed,
+    }
+
+
+def _handler_for(server: EwsServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            log.debug("%s " + format, self.address_string(), *args)
+
+        # --- SOAP ----------------------------------------------------------------------
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if self.path.startswith("/_control/"):
+                self._control("POST", body)
+                return
+            if self.path.split("?")[0].lower() != EWS_PATH.lower():
+                self._reply(404, b"not found", "text/plain")
+                return
+            if not server.authorized(self.headers.get("Authorization")):
+                with server.stats.lock:
+                    server.stats.unauthorized += 1
+                self._reply(401, b"", "text/plain", {"WWW-Authenticate": 'Basic realm="ews"'})
+                return
+            with server.stats.lock:
+                server.stats.in_flight += 1
+                server.stats.max_in_flight = max(server.stats.max_in_flight, server.stats.in_flight)
+            try:
+                self._soap(body)
+            finally:
+                with server.stats.lock:
+                    server.stats.in_flight -= 1
+
+        def _soap(self, body: bytes) -> None:
+            try:
+                name, element, header = parse_request(body)
+            except (etree.XMLSyntaxError, UnsupportedOperation, IndexError) as exc:
+                self._reply(500, schema_fault(f"Malformed request: {exc}"))
+                return
+            with server.stats.lock:
+                server.stats.requests[name] += 1
+                if len(server.stats.sequence) < 100_000:
+                    server.stats.sequence.append(name)
+                impersonated = _impersonated(header)
+                if impersonated:
+                    server.stats.impersonated.add(impersonated)
+            plan = server.faults
+            if plan.latency:
+                time.sleep(plan.latency)
+            fault = plan.pick(name)
+            if fault:
+                with server.stats.lock:
+                    server.stats.faults[fault] += 1
+            if fault == "drop_before":
+                self._drop()
+                return
+            if fault == "http500":
+                self._reply(500, IIS_500_PAGE, "text/html")
+                return
+            if fault == "http503":
+                self._reply(503, b"Service Unavailable", "text/html")
+                return
+            if fault == "busy":
+                self._reply(500, server_busy_fault(plan.back_off_ms))
+                return
+            try:
+                with server.store.lock:
+                    response = server.operations.handle(name, element)
+            except UnsupportedOperation as exc:
+                log.error("unsupported EWS request %s", exc)
+                self._reply(500, schema_fault(f"Not supported by the test server: {exc}"))
+                return
+            if fault == "drop_after":
+                self._drop()
+                return
+            self._reply(200, response)
+
+        def _drop(self) -> None:
+            self.close_connection = True
+            try:
+                self.connection.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00"
+                )
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+        def _reply(
+            self,
+            status: int,
+            body: bytes,
+            content_type: str = "text/xml; charset=utf-8",
+            headers: dict[str, str] | None = None,
+        ) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+        # --- control API ---------------------------------------------------------------
+
+        def do_GET(self) -> None:
+            if self.path.startswith("/_control/"):
+                self._control("GET", b"")
+            else:
+                self._reply(404, b"not found", "text/plain")
+
+        def _control(self, method: str, body: bytes) -> None:
+            route = self.path.removeprefix("/_control/").split("?")[0].rstrip("/")
+            result: Any
+            if method == "POST" and route == "deliver":
+                result = {"id": server.deliver(body)}
+            elif method == "GET" and route == "sent":
+                result = [
+                    {**s, "mime": base64.b64encode(s["mime"]).decode()} for s in server.sent()
+                ]
+            elif method == "POST" and route == "faults":
+                server.set_faults(**json.loads(body or b"{}"))
+                result = _plan_fields(server.faults)
+                result["kinds"] = list(result["kinds"])
+            elif method == "GET" and route == "stats":
+                result = server.stats.as_dict()
+            elif method == "POST" and route == "stats/reset":
+                server.stats.reset()
+                result = {"ok": True}
+            elif method == "POST" and route == "reset":
+                server.reset()
+                result = {"ok": True}
+            elif method == "GET" and route == "health":
+                result = {"ok": True, "endpoint": server.endpoint, "address": server.address}
+            else:
+                self._reply(404, b'{"error": "unknown control route"}', "application/json")
+                return
+            self._reply(200, json.dumps(result).encode(), "application/json")
+
+    return Handler
+
+
+def _impersonated(header: etree._Element | None) -> str | None:
+    if header is None:
+        return None
+    for element in header.iter():
+        if isinstance(element.tag, str) and etree.QName(element).localname == "PrimarySmtpAddress":
+            return (element.text or "").strip() or None
+    return None

@@ -1,0 +1,32 @@
+"""`python -m tests.support.graph_server --port N`: the test Graph endpoint as a process.
+
+Prints one JSON line first ({"url", "ca_file", "env"}), then serves until terminated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+
+from tests.support.graph_server.server import GraphServer, info_line
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added per request")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO)
+    server = GraphServer(port=args.port)
+    server.set_faults(latency=args.latency)
+    print(info_line(server), flush=True)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            server.serve_forever()
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""Fault switches, like the EWS test server's: queued or random faults, latency.
+
+Kinds: http500, http503, http429 (both with Retry-After), drop_before (connection closed before
+the request takes effect), drop_after (it took effect, the answer is lost). Operations are the
+names in `GraphServer.stats` (delta, mime, create_message, send, upload_put, token, ...). Random
+faults never hit the token endpoint; a queued fault does when it names "token".
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+FAULT_KINDS = ("http500", "http503", "http429", "drop_before", "drop_after")
+_NO_RANDOM_FAULTS = frozenset({"token", "openid_configuration"})
+
+
+@dataclass
+class FaultPlan:
+    latency: float = 0.0  # seconds added to every Graph request
+    rate: float = 0.0  # probability that a request gets a random fault from `kinds`
+    kinds: tuple[str, ...] = FAULT_KINDS
+    retry_after: float | None = 1.0  # Retry-After (seconds) on 429 and 503 answers
+    queued: list[tuple[str, str | None]] = field(default_factory=list)  # (kind, operation)
+    seed: int = 1
+
+    def __post_init__(self) -> None:
+        self._random = random.Random(self.seed)
+        self._lock = threading.Lock()
+
+    def pick(self, operation: str) -> str | None:
+        with self._lock:
+            for index, (kind, only) in enumerate(self.queued):
+                if only == operation or (only is None and operation not in _NO_RANDOM_FAULTS):
+                    del self.queued[index]
+                    return kind
+            if operation in _NO_RANDOM_FAULTS:
+                return None
+            if self.rate and self._random.random() < self.rate:
+                return self._random.choice(self.kinds)
+        return None
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "latency": self.latency,
+            "rate": self.rate,
+            "kinds": list(self.kinds),
+            "retry_after": self.retry_after,
+            "queued": [list(q) for q in self.queued],
+            "seed": self.seed,
+        }
+
+
+def updated_plan(current: FaultPlan, changes: dict[str, Any]) -> FaultPlan:
+    """A new plan: given fields replace the current ones; `queued` is replaced as a whole."""
+    fields = current.fields()
+    fields.update(changes)
+    fields["kinds"] = tuple(fields["kinds"])
+    fields["queued"] = [(str(k), None if o is None else str(o)) for k, o in fields["queued"]]
+    unknown = {k for k, _ in fields["queued"]} - set(FAULT_KINDS)
+    if unknown:
+        raise ValueError(f"unknown fault kinds: {sorted(unknown)}")
+    return FaultPlan(**fields)
+
+
+@dataclass
+class Stats:
+    requests: Counter[str] = field(default_factory=Counter)
+    faults: Counter[str] = field(default_factory=Counter)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def count(self, operation: str) -> None:
+        with self.lock:
+            self.requests[operation] += 1
+
+    def fault(self, kind: str) -> None:
+        with self.lock:
+            self.faults[kind] += 1
+
+    def as_dict(self) -> dict[str, Any]:
+        with self.lock:
+            return {
+                "total": sum(self.requests.values()),
+                "requests": dict(self.requests),
+                "faults": dict(self.faults),
+            }
+
+    def reset(self) -> None:
+        with self.lock:
+            self.requests.clear()
+            self.faults.clear()
