@@ -140,10 +140,10 @@ def naive_tables(config: Config, frames: Frames) -> bytes:
         table.style = doc.styles["Uppföljningstabell"]
         for cell, column in zip(table.rows[0].cells, ACTIVITY_COLUMNS, strict=True):
             cell.text = column.title
-        current = None
+        current = ""
         for row in group.itertuples(index=False):
-            if row.board_name != current:
-                current = row.board_name
+            if str(row.board_name) != current:
+                current = str(row.board_name)
                 cells = table.add_row().cells
                 merged = cells[0].merge(cells[-1])
                 merged.text = str(row.board_name)

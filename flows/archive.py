@@ -58,7 +58,9 @@ class Archive:
         target = self.path(sha)
         if target.is_file() and digest(target.read_bytes()) == sha:
             return sha  # already archived intact
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.parent.is_dir():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _fsync_dir(self.root)
         fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".eml", dir=target.parent)
         try:
             with os.fdopen(fd, "wb") as handle:

@@ -12,6 +12,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
@@ -21,11 +22,13 @@ from flows.ledger import Ledger
 from flows.model import Config, Cycle
 from flows.report.document import build_report
 from flows.report.excel import build_export
-from flows.report.figures import STATE_LABELS, counts, status_per_board
+from flows.report.figures import STATE_LABELS, TOTAL, counts, status_per_board
 from flows.report.frame import Frames, build_frames, planned_frame
 from flows.report.sources import Answer
-from flows.report.states import board_states
+from flows.report.states import status_report
+from flows.schedule import local_today
 from flows.settings import Settings
+from flows.status import StatusReport
 
 
 @dataclass(frozen=True)
@@ -63,17 +66,18 @@ def write_atomically(path: Path, data: bytes) -> None:
 @task(cache_policy=NO_CACHE)
 def gather(
     config: Config, cycle: Cycle, ledger_url: str, today: dt.date
-) -> tuple[Frames, Frames | None]:
-    """This cycle's frames (with each board's state) and the previous cycle's, if configured."""
+) -> tuple[Frames, Frames | None, StatusReport]:
+    """This cycle's frames (with each board's state), the previous cycle's, and the status."""
     with Ledger.open(ledger_url) as ledger:
         answers = [Answer.from_record(r) for r in ledger.latest_valid_submissions(cycle.id)]
-        states = board_states(ledger, config, cycle, today)
+        status = status_report(ledger, config, cycle, today)
+        states = {b.id: b.state for b in status.boards}
         previous: Frames | None = None
         if cycle.previous and cycle.previous in config.cycles:
             before = config.cycle(cycle.previous)
             old = [Answer.from_record(r) for r in ledger.latest_valid_submissions(before.id)]
             previous = build_frames(config, before, old)
-    return build_frames(config, cycle, answers, states), previous
+    return build_frames(config, cycle, answers, states), previous, status
 
 
 @task(cache_policy=NO_CACHE)
@@ -98,21 +102,28 @@ def write_outputs(
     write_atomically(xlsx, build_export(frames, config.strategy_of(frames.cycle)))
 
 
-def publish(frames: Frames, result: CompileResult) -> None:
+def publish(frames: Frames, status: StatusReport, result: CompileResult) -> None:
+    """A table of each board's state (as `followup status`) and what the report holds of it."""
     per_board = status_per_board(frames)
     create_table_artifact(
-        key=f"status-{frames.cycle.id}",
+        key=f"compile-status-{frames.cycle.id}",
         table=[
             {
-                "Nämnd/styrelse": str(row["board_name"]),
-                "Läge": STATE_LABELS.get(str(row["state"]), str(row["state"])),
-                "Version": "" if row["version"] != row["version"] else str(int(row["version"])),
-                "Aktiviteter": int(row["Totalt"]),
-                "Varningar": int(row["warnings"]),
+                "Nämnd": board.name,
+                "Läge": STATE_LABELS[board.state],
+                "Inlämningar": board.submissions,
+                "Version i rapporten": (
+                    "–" if pd.isna(row["version"]) else str(int(row["version"]))
+                ),
+                "Aktiviteter": int(row[TOTAL]),
+                "Problem": board.problems,
             }
-            for row in per_board.to_dict("records")
+            for board, row in zip(status.boards, per_board.to_dict("records"), strict=True)
         ],
-        description=f"Läget per nämnd och styrelse för {frames.cycle.id}",
+        description=(
+            f"Läget per nämnd och styrelse för {frames.cycle.id} när sammanställningen gjordes "
+            f"({status.today.isoformat()})"
+        ),
     )
     missing = ", ".join(result.missing) or "inga"
     create_markdown_artifact(
@@ -142,7 +153,8 @@ def compile_flow(
 ) -> CompileResult:
     """Compile `cycle` (default: the configured one) into `out` (.docx) and the .xlsx beside it.
 
-    The report is dated `today`, else the cycle's `compile_on`, else the current date. `reference`
+    The report is dated `today`, else the cycle's `compile_on`, else the current date; board
+    states are as of `today` (default: the current date in Sweden). `reference`
     is another reference .docx (default templates/report/reference.docx).
     """
     logger = get_run_logger()
@@ -150,7 +162,9 @@ def compile_flow(
     config = load_config(settings.config)
     the_cycle = config.cycle(cycle or settings.cycle)
     report_date = today or the_cycle.compile_on or dt.date.today()
-    frames, previous = gather(config, the_cycle, settings.ledger_url, today or dt.date.today())
+    frames, previous, status = gather(
+        config, the_cycle, settings.ledger_url, today or local_today()
+    )
     paths = output_paths(settings, the_cycle, out)
     write_outputs(
         config, frames, previous, paths, report_date, Path(reference) if reference else None
@@ -165,7 +179,7 @@ def compile_flow(
         activities=numbers.activities,
         missing=numbers.missing,
     )
-    publish(frames, result)
+    publish(frames, status, result)
     logger.info(
         "Sammanställningen för %s: %d av %d har redovisat; %s och %s",
         the_cycle.id,

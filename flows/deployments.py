@@ -12,10 +12,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import holidays
 from pydantic import BaseModel, ConfigDict, Field
 
 from flows.model import Config, Cycle
+from flows.schedule import is_send_day
 
 if TYPE_CHECKING:
     from prefect.deployments.runner import RunnerDeployment
@@ -89,6 +89,11 @@ class CompileParameters(_Parameters):
         title="Word-fil",
         description="Sökväg till Word-filen som skapas. Tomt: i datakatalogens output/.",
     )
+    today: dt.date | None = Field(
+        default=None,
+        title="Dag",
+        description="Rapportens datum och dagen nämndernas läge avser. Tomt: cykelns compile_on.",
+    )
 
 
 class StatusParameters(_Parameters):
@@ -99,7 +104,9 @@ class StatusParameters(_Parameters):
         title="Uppföljning",
         description="Uppföljningens id, t.ex. hbtqia-2026. Tomt: standardcykeln i konfigurationen.",
     )
-    as_json: bool = Field(default=False, title="JSON", description="Skriv ut läget som JSON.")
+    today: dt.date | None = Field(
+        default=None, title="Dag", description="Läget som det var denna dag. Tomt: i dag."
+    )
 
 
 def parameter_schema(model: type[BaseModel], cycle_ids: list[str]) -> dict[str, Any]:
@@ -162,10 +169,12 @@ def compile_day(cycle: Cycle) -> dt.date | None:
 
 
 def non_working_days(window: Window) -> list[dt.date]:
-    """Swedish public holidays on weekdays inside the window (weekends are left out by BYDAY)."""
-    years = list(range(window.first.year, window.last.year + 1))
-    swedish = holidays.country_holidays("SE", years=years, include_sundays=False)
-    return sorted(d for d in swedish if d in window and d.weekday() < 5)
+    """Weekdays in the window that are not send days (Swedish public holidays and the eves that
+    close offices); weekends are left out by the rule itself."""
+    days = (
+        window.first + dt.timedelta(days=n) for n in range((window.last - window.first).days + 1)
+    )
+    return [d for d in days if d.weekday() < 5 and not is_send_day(d)]
 
 
 def _stamp(day: dt.date, at: dt.time) -> str:

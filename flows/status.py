@@ -25,6 +25,7 @@ from flows.ledger.records import (
     SubmissionRecord,
 )
 from flows.model import Board, Config, Cycle
+from flows.outbox import TEST_PLAN_PREFIX
 from flows.schedule import PLAN_KINDS, board_facts, local_date, local_today
 from flows.settings import Settings
 
@@ -46,8 +47,6 @@ STATE_LABELS: Final[dict[BoardState, tuple[str, str]]] = {
     "invited": ("inbjuden", "inbjudna"),
     "not_invited": ("ej inbjuden", "ej inbjudna"),
 }
-# Sends redirected to a test address (flows.outbox) are not real contact with a board.
-TEST_PLAN_PREFIX: Final = "test:"
 
 
 @dataclass(frozen=True)
@@ -93,6 +92,7 @@ class StatusReport:
 
 
 def _real(records: Sequence[OutboundRecord]) -> list[OutboundRecord]:
+    """Without the sends redirected to a test address: those never reached the board."""
     return [r for r in records if not r.plan_key.startswith(TEST_PLAN_PREFIX)]
 
 

@@ -38,6 +38,16 @@ _SDT_CONTENT, _SDT_PR = W + "sdtContent", W + "sdtPr"
 _TAB, _BR, _CR, _PTAB = W + "tab", W + "br", W + "cr", W + "ptab"
 _FLD_CHAR, _NB_HYPHEN = W + "fldChar", W + "noBreakHyphen"
 _TXBX_CONTENT = W + "txbxContent"
+_VAL, _DEL = W + "val", W + "del"
+_P_PR, _P_STYLE, _R_PR, _VANISH, _SPEC_VANISH = (
+    W + "pPr",
+    W + "pStyle",
+    W + "rPr",
+    W + "vanish",
+    W + "specVanish",
+)
+_TR_PR, _GRID_BEFORE, _TBL_HEADER = W + "trPr", W + "gridBefore", W + "tblHeader"
+_TC_PR, _GRID_SPAN, _V_MERGE, _CELL_DEL = W + "tcPr", W + "gridSpan", W + "vMerge", W + "cellDel"
 _ALTERNATE = MC + "AlternateContent"
 _CHOICE = MC + "Choice"
 
@@ -87,7 +97,13 @@ Block = Paragraph | Table
 def clean(text: str) -> str:
     """NFC, zero-width characters removed, any whitespace run as one space, lines trimmed and
     empty lines dropped."""
-    text = unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH)
+    if not text:
+        return ""
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    text = text.translate(_ZERO_WIDTH)
+    if "\n" not in text:
+        return _SPACE_RE.sub(" ", text).strip()
     lines = (_SPACE_RE.sub(" ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 
@@ -176,18 +192,28 @@ class _Reader:
     def paragraph(self, p: etree._Element, placeholder: bool = False) -> Paragraph:
         parts: list[str] = []
         extra: list[str] = []
-        self._inline(p, parts, extra, _Fields(), placeholder)
+        style = ""
+        joins_next = False
+        fields = _Fields()
+        for child in p:
+            tag = child.tag
+            if tag == _R:
+                self._run(child, parts, extra, fields, placeholder)
+            elif tag == _P_PR:
+                for prop in child:
+                    if prop.tag == _P_STYLE:
+                        style = prop.get(_VAL, "")
+                    elif prop.tag == _R_PR:
+                        joins_next = any(mark.tag == _DEL for mark in prop)
+            elif tag in _TRANSPARENT:
+                self._inline(child, parts, extra, fields, placeholder)
+            elif tag == _SDT:
+                self._inline_sdt(child, parts, extra, fields, placeholder)
+            elif tag in _DRAWINGS:
+                self._text_boxes(child, extra, placeholder)
         text = "".join(parts)
         if extra:
             text = "\n".join([text, *extra])
-        style = ""
-        joins_next = False
-        props = p.find(W + "pPr")
-        if props is not None:
-            style_el = props.find(W + "pStyle")
-            if style_el is not None:
-                style = style_el.get(W + "val", "")
-            joins_next = props.find(f"{W}rPr/{W}del") is not None
         return Paragraph(text, style, joins_next)
 
     def _inline(
@@ -205,13 +231,21 @@ class _Reader:
             elif tag in _TRANSPARENT:
                 self._inline(child, parts, extra, fields, placeholder)
             elif tag == _SDT:
-                content = child.find(_SDT_CONTENT)
-                if content is not None:
-                    self._inline(
-                        content, parts, extra, fields, placeholder or _is_placeholder(child)
-                    )
+                self._inline_sdt(child, parts, extra, fields, placeholder)
             elif tag in _DRAWINGS:
                 self._text_boxes(child, extra, placeholder)
+
+    def _inline_sdt(
+        self,
+        sdt: etree._Element,
+        parts: list[str],
+        extra: list[str],
+        fields: _Fields,
+        placeholder: bool,
+    ) -> None:
+        content = sdt.find(_SDT_CONTENT)
+        if content is not None:
+            self._inline(content, parts, extra, fields, placeholder or _is_placeholder(sdt))
 
     def _run(
         self,
@@ -221,22 +255,26 @@ class _Reader:
         fields: _Fields,
         placeholder: bool,
     ) -> None:
-        props = run.find(W + "rPr")
-        hidden = props is not None and (
-            _on(props.find(W + "vanish")) or _on(props.find(W + "specVanish"))
-        )
+        hidden = False
+        skip = placeholder or bool(fields.stack and not fields.visible())
         for child in run:
             tag = child.tag
-            if tag == _FLD_CHAR:
-                fields.handle(child, parts)
-                continue
-            if hidden or placeholder or not fields.visible():
-                continue
             if tag == _T:
-                parts.append(child.text or "")
-            elif tag == _TAB or tag == _PTAB:
+                if not skip:
+                    parts.append(child.text or "")
+            elif tag == _R_PR:
+                for prop in child:
+                    if (prop.tag == _VANISH or prop.tag == _SPEC_VANISH) and _on(prop):
+                        skip = True
+                        hidden = True
+            elif tag == _FLD_CHAR:
+                fields.handle(child, parts)
+                skip = placeholder or hidden or not fields.visible()
+            elif skip:
+                continue
+            elif tag in (_TAB, _PTAB):
                 parts.append("\t")
-            elif tag == _BR or tag == _CR:
+            elif tag in (_BR, _CR):
                 parts.append("\n")
             elif tag == _NB_HYPHEN:
                 parts.append("-")
@@ -278,14 +316,19 @@ class _Reader:
                 self._rows(child, rows, placeholder)
 
     def row(self, tr: etree._Element, placeholder: bool) -> Row | None:
-        props = tr.find(W + "trPr")
         col = 0
         header = False
-        if props is not None:
-            if props.find(W + "del") is not None:
-                return None
-            col = _int_val(props.find(W + "gridBefore"), 0)
-            header = _on(props.find(W + "tblHeader"))
+        for props in tr:
+            if props.tag == _TR_PR:
+                for prop in props:
+                    tag = prop.tag
+                    if tag == _DEL:
+                        return None
+                    if tag == _GRID_BEFORE:
+                        col = _int_val(prop, 0)
+                    elif tag == _TBL_HEADER:
+                        header = _on(prop)
+                break
         cells: list[Cell] = []
         self._cells(tr, cells, col, placeholder)
         return Row(cells, header)
@@ -308,16 +351,18 @@ class _Reader:
 
     def cell(self, tc: etree._Element, col: int, placeholder: bool) -> Cell | None:
         span = 1
-        merged_continue = False
-        props = tc.find(W + "tcPr")
-        if props is not None:
-            if props.find(W + "cellDel") is not None:
-                return None
-            span = max(_int_val(props.find(W + "gridSpan"), 1), 1)
-            v_merge = props.find(W + "vMerge")
-            merged_continue = v_merge is not None and v_merge.get(W + "val") != "restart"
-        if merged_continue:
-            return Cell("", col, span, True)
+        for props in tc:
+            if props.tag == _TC_PR:
+                for prop in props:
+                    tag = prop.tag
+                    if tag == _GRID_SPAN:
+                        span = max(_int_val(prop, 1), 1)
+                    elif tag == _V_MERGE:
+                        if prop.get(_VAL) != "restart":
+                            return Cell("", col, span, True)
+                    elif tag == _CELL_DEL:
+                        return None
+                break
         return Cell(self.cell_text(tc, placeholder), col, span)
 
     def cell_text(self, container: etree._Element, placeholder: bool) -> str:

@@ -11,6 +11,8 @@ from enum import Enum
 
 import olefile
 
+from flows.documents.read_package import ZIP_ERRORS
+
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
@@ -76,7 +78,7 @@ def _sniff_zip(data: bytes) -> tuple[FileKind, str]:
                 if mimetype == ODT_MIMETYPE:
                     return FileKind.ODT, ""
                 return FileKind.OTHER, "OpenDocument, men inte ett textdokument"
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError):
+    except ZIP_ERRORS:
         return FileKind.TRUNCATED, ""
     if "[Content_Types].xml" not in names:
         return FileKind.OTHER, "zip-arkiv"

@@ -68,9 +68,15 @@ PLACEHOLDER_TEXTS = frozenset(
 )  # fmt: skip
 
 
+_PLACEHOLDER_MAX = max(map(len, PLACEHOLDER_TEXTS)) + 5
+_PLACEHOLDER_INITIALS = frozenset(t[0] for t in PLACEHOLDER_TEXTS)
+
+
 def without_placeholder(text: str) -> str:
     """`text`, or "" if it is only a content control's placeholder text."""
-    return "" if text and normalize(text) in PLACEHOLDER_TEXTS else text
+    if not text or len(text) > _PLACEHOLDER_MAX or text[0].casefold() not in _PLACEHOLDER_INITIALS:
+        return text
+    return "" if normalize(text) in PLACEHOLDER_TEXTS else text
 
 
 _YEAR = re.compile(r"\s*\b(?:19|20)\d{2}\b\s*")
@@ -152,11 +158,12 @@ class ColumnMap:
 
     def is_header_again(self, row: Row) -> bool:
         """A repeated header row (copied, or a continued table that repeats its header)."""
-        matches = sum(
-            1
-            for cell in row.cells
-            if cell.text and self.header_texts.get(cell.col) == normalize(cell.text)
-        )
+        matches = 0
+        for cell in row.cells:
+            header = self.header_texts.get(cell.col)
+            # Cheap first-letter check before normalising: most cells are not headers.
+            if header and cell.text and cell.text.lstrip()[:1].casefold() == header[:1]:
+                matches += normalize(cell.text) == header
         return matches >= 2
 
 

@@ -124,6 +124,10 @@ class _SectionReader:
         rows = table.rows
         header = find_header(rows, "activity")
         if header is not None:
+            for title_row in rows[:header]:  # "Strategiområde 2" as a merged title row
+                texts = [c.text for c in title_row.cells if c.text]
+                if len(texts) == 1 and (match := _AREA.match(texts[0])):
+                    self.section, self.area = "area", int(match.group(1))
             columns = ColumnMap(rows[header], "activity")
             self.check_columns(columns)
             self.columns = columns
@@ -132,7 +136,9 @@ class _SectionReader:
         self.previous_was_activity_table = False
         indicator_header = find_header(rows, "indicator")
         if indicator_header is not None:
-            self.indicator_table(rows[indicator_header + 1 :], ColumnMap(rows[indicator_header], "indicator"))
+            self.indicator_table(
+                rows[indicator_header + 1 :], ColumnMap(rows[indicator_header], "indicator")
+            )
             return
         if self.labelled_table(rows):
             return

@@ -12,11 +12,31 @@ import unicodedata
 from dataclasses import dataclass
 
 _MONTHS = {
-    "januari": 1, "jan": 1, "februari": 2, "feb": 2, "mars": 3, "mar": 3, "april": 4, "apr": 4,
-    "maj": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "augusti": 8, "aug": 8,
-    "september": 9, "sep": 9, "sept": 9, "oktober": 10, "okt": 10, "november": 11, "nov": 11,
-    "december": 12, "dec": 12,
-}  # fmt: skip
+    "januari": 1,
+    "jan": 1,
+    "februari": 2,
+    "feb": 2,
+    "mars": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "maj": 5,
+    "juni": 6,
+    "jun": 6,
+    "juli": 7,
+    "jul": 7,
+    "augusti": 8,
+    "aug": 8,
+    "september": 9,
+    "sep": 9,
+    "sept": 9,
+    "oktober": 10,
+    "okt": 10,
+    "november": 11,
+    "nov": 11,
+    "december": 12,
+    "dec": 12,
+}
 
 _APPROXIMATE = re.compile(
     r"^(?:ca\.?|c:a|cirka|circa|ungefär|ung\.?|runt|omkring|drygt|knappt|nästan|minst|"
@@ -91,7 +111,7 @@ def parse_date(text: str) -> dt.date | None:
 
 
 def parse_paragraph(text: str) -> str | None:
-    """"§ 34", "§34", "34", "34 §", "paragraf 34" → "§ 34"; other text is kept as written."""
+    """ "§ 34", "§34", "34", "34 §", "paragraf 34" → "§ 34"; other text is kept as written."""
     s = unicodedata.normalize("NFKC", text).strip()
     if not s:
         return None

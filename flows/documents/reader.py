@@ -54,7 +54,9 @@ def read_file(path: Path, config: Config, *, expected_cycle: str | None = None) 
             return _rejected(name, "file.too_large", size=f"{size / 2**20:.0f} MB")
         data = path.read_bytes()
     except OSError as exc:
-        return _rejected(name, "file.not_template", detail=f"filen kunde inte öppnas: {exc.strerror}")
+        return _rejected(
+            name, "file.not_template", detail=f"filen kunde inte öppnas: {exc.strerror}"
+        )
     return read_template(data, path.name, config, expected_cycle=expected_cycle)
 
 
@@ -130,10 +132,8 @@ def _texts(footers: list[str], blocks: list[Block]) -> Iterator[str]:
                     yield cell.text
 
 
-def _rejected(name: str, code: str, **params: object) -> ParsedTemplate:
-    params.setdefault("detail", "")
-    params.setdefault("size", "")
-    return ParsedTemplate(file=name, problems=[problem(code, name=name, **params)])
+def _rejected(name: str, code: str, *, detail: str = "", size: str = "") -> ParsedTemplate:
+    return ParsedTemplate(file=name, problems=[problem(code, name=name, detail=detail, size=size)])
 
 
 def _convert_to_docx(data: bytes, kind: FileKind) -> bytes:

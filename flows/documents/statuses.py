@@ -161,5 +161,8 @@ def map_status(text: str) -> Status | None:
             return None
         return _LOOKUP.get(normalize(match.group("head")))
     if first_line.strip() != text.strip():
+        rest = set(normalize(text.strip()[len(first_line.strip()) :]).split())
+        if rest & _QUALIFIERS:
+            return None
         return _LOOKUP.get(normalize(first_line))
     return None

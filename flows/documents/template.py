@@ -296,10 +296,12 @@ def table(
 def row(
     cells: Sequence[etree._Element], *, header: bool = False, min_height: int | None = None
 ) -> etree._Element:
+    # Only the header row is kept whole: Word clips a no-split row taller than a page, and a
+    # board's comment can be that long.
     props = el(
         "w:trPr",
         None,
-        el("w:cantSplit") if not min_height else None,
+        el("w:cantSplit") if header else None,
         el("w:trHeight", {"w:val": min_height, "w:hRule": "atLeast"}) if min_height else None,
         el("w:tblHeader") if header else None,
     )

@@ -15,6 +15,9 @@ BOX_FILL = "EEF3FA"
 BOX_BORDER = "8EAADB"
 GRID_COLOR = "A6A6A6"
 
+# LibreOffice rewrites a style's id from its name when it saves (.docx → "Anvisning" for a style
+# named so). Hint and goal paragraphs must stay recognisable as not-an-answer after that, so
+# their names begin with their ids: "Hint (anvisning)" becomes "Hintanvisning".
 _W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 
 STYLES_XML = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -79,14 +82,15 @@ STYLES_XML = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
       <w:sz w:val="24"/><w:szCs w:val="24"/></w:rPr>
   </w:style>
   <w:style w:type="paragraph" w:customStyle="1" w:styleId="Goal">
-    <w:name w:val="Mål"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:qFormat/>
+    <w:name w:val="Goal (mål)"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:qFormat/>
     <w:pPr><w:keepNext/>
       <w:pBdr><w:left w:val="single" w:sz="18" w:space="8" w:color="{BOX_BORDER}"/></w:pBdr>
       <w:spacing w:before="0" w:after="200"/><w:ind w:left="180"/></w:pPr>
     <w:rPr><w:i/><w:iCs/><w:color w:val="262626"/></w:rPr>
   </w:style>
   <w:style w:type="paragraph" w:customStyle="1" w:styleId="Hint">
-    <w:name w:val="Anvisning"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/><w:qFormat/>
+    <w:name w:val="Hint (anvisning)"/><w:basedOn w:val="Normal"/><w:next w:val="Normal"/>
+    <w:qFormat/>
     <w:pPr><w:keepNext/><w:spacing w:before="0" w:after="100"/></w:pPr>
     <w:rPr><w:color w:val="595959"/><w:sz w:val="19"/><w:szCs w:val="19"/></w:rPr>
   </w:style>

@@ -13,12 +13,8 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, func, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
@@ -44,6 +40,9 @@ from flows.ledger.schema import (
     SyncState,
 )
 from flows.model import ParsedTemplate
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
@@ -78,10 +77,17 @@ def outbound_key(
 
 
 def create_ledger_engine(url: str) -> Engine:
-    """An Engine for `url` with the per-backend settings the ledger relies on."""
+    """An Engine for `url` with the per-backend settings the ledger relies on.
+
+    A bare `postgresql://` (or `postgres://`) URL gets the psycopg 3 driver.
+    """
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
     parsed = make_url(url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")  # the driver we ship
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(parsed, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": 60})
@@ -104,6 +110,8 @@ def create_ledger_engine(url: str) -> Engine:
 
 
 def _alembic_config() -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig
+
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
@@ -111,6 +119,8 @@ def _alembic_config() -> AlembicConfig:
 
 def upgrade_to_head(engine: Engine) -> None:
     """Create the schema, or migrate an existing ledger, to the newest revision."""
+    from alembic import command
+
     config = _alembic_config()
     with engine.connect() as connection:
         config.attributes["connection"] = connection
@@ -119,6 +129,9 @@ def upgrade_to_head(engine: Engine) -> None:
 
 
 def head_revision() -> str:
+    """The newest schema revision this code knows."""
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     assert head is not None
     return head
@@ -238,6 +251,8 @@ class Ledger:
 
     def schema_revision(self) -> str | None:
         """The Alembic revision the database is at (None if never migrated)."""
+        from alembic.runtime.migration import MigrationContext
+
         with self.engine.connect() as connection:
             revision = MigrationContext.configure(connection).get_current_revision()
             connection.rollback()

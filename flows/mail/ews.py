@@ -36,6 +36,7 @@ T = TypeVar("T")
 
 EXCHANGE_ONLINE_ENDPOINT = "https://outlook.office365.com/EWS/Exchange.asmx"
 _STATE_VERSION = "ews-v1"
+_SEARCH_CHUNK = 50
 
 
 class EwsSettings(BaseSettings):
@@ -60,7 +61,12 @@ class EwsSettings(BaseSettings):
     )
     processed_folder: str = "Behandlade"
     category_prefix: str = "Uppföljning"
-    max_connections: int = Field(default=4, ge=1, le=27)
+    max_connections: int | None = Field(
+        default=None,
+        ge=1,
+        le=27,
+        description="Requests in flight; unset: FOLLOWUP_SEND_CONCURRENCY (Exchange allows 27)",
+    )
     max_attempts: int = Field(default=6, ge=1, le=20)
     retry_base_seconds: float = Field(default=1.0, ge=0)
     retry_max_seconds: float = Field(default=60.0, ge=0)
@@ -187,7 +193,7 @@ def _guard_logs(*secrets: str) -> None:
 class EwsMailbox:
     """The Mailbox port over one Exchange mailbox."""
 
-    def __init__(self, settings: EwsSettings | None = None) -> None:
+    def __init__(self, settings: EwsSettings | None = None, *, concurrency: int = 4) -> None:
         try:
             self.settings = settings or EwsSettings()
         except ValidationError as exc:
@@ -195,6 +201,7 @@ class EwsMailbox:
                 f"Inställningarna för Exchange är ofullständiga: {_fields(exc)}", transient=False
             ) from exc
         self.address = self.settings.address
+        self.concurrency = self.settings.max_connections or concurrency
         self._account: Any = None
         self._folders: dict[str, Any] = {}
         self._lock = threading.Lock()
@@ -266,7 +273,7 @@ class EwsMailbox:
             "version": version,
             # We retry ourselves (bounded); exchangelib's fault tolerance waits up to an hour.
             "retry_policy": FailFast(),
-            "max_connections": s.max_connections,
+            "max_connections": self.concurrency,
         }
         access_type = IMPERSONATION if (s.impersonation or s.auth == "oauth2") else DELEGATE
         if s.endpoint is None and s.auth == "oauth2":
@@ -416,6 +423,10 @@ class EwsMailbox:
         if self.was_sent(message.message_id):
             log.info("already in Sent Items, not sending again: %s", message.message_id)
             return
+        self._create(message)
+
+    def _create(self, message: OutboundMessage) -> None:
+        """One CreateItem (SendAndSaveCopy); before any retry, Sent Items is searched."""
         raw = message_bytes(message, sender=self.address)
         sent = self._sent()
 
@@ -436,11 +447,38 @@ class EwsMailbox:
             self._call("söka i Skickat", lambda: sent.filter(message_id=message_id).exists())
         )
 
-    def send_many(self, messages: list[OutboundMessage]) -> dict[str, MailError]:
-        """Send with at most `max_connections` requests in flight; failures by Message-ID."""
-        from flows.mail.port import send_all
+    def sent_among(self, message_ids: list[str]) -> set[str]:
+        """Which of these Message-IDs are in Sent Items (one search per 50 ids)."""
+        sent = self._sent()
+        found: set[str] = set()
+        for start in range(0, len(message_ids), _SEARCH_CHUNK):
+            chunk = message_ids[start : start + _SEARCH_CHUNK]
 
-        return send_all(self, messages, concurrency=self.settings.max_connections)
+            def search(ids: list[str] = chunk) -> list[str]:
+                query = sent.filter(message_id__in=ids).values_list("message_id", flat=True)
+                return [str(value) for value in query]
+
+            found.update(self._call("söka i Skickat", search) or [])
+        return found
+
+    def send_many(self, messages: list[OutboundMessage]) -> dict[str, MailError]:
+        """Send many: one search for those already sent, then at most `concurrency` CreateItem
+        requests in flight. Returns the failures by Message-ID."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        already = self.sent_among([m.message_id for m in messages])
+        failures: dict[str, MailError] = {}
+
+        def one(message: OutboundMessage) -> None:
+            try:
+                self._create(message)
+            except MailError as exc:
+                failures[message.message_id] = exc
+
+        todo = [m for m in messages if m.message_id not in already]
+        with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
+            list(pool.map(one, todo))
+        return failures
 
     # --- receiving -----------------------------------------------------------------------
 
@@ -449,20 +487,30 @@ class EwsMailbox:
         inbox = self._inbox()
 
         def sync() -> tuple[list[str], str | None, bool]:
+            from exchangelib.errors import ErrorInvalidSyncStateData
             from exchangelib.services import SyncFolderItems
 
-            service = SyncFolderItems(account=self.account)
-            changes = service.call(
-                folder=inbox,
-                shape="IdOnly",
-                additional_fields=set(),
-                sync_state=sync_state,
-                ignore=None,
-                max_changes_returned=self.settings.sync_batch,
-                sync_scope=None,
-            )
-            created = [item.id for kind, item in changes if kind == "create" and item is not None]
-            return created, service.sync_state, bool(service.includes_last_item_in_range)
+            def changes_since(state: str | None) -> tuple[list[str], str | None, bool]:
+                service = SyncFolderItems(account=self.account)
+                changes = service.call(
+                    folder=inbox,
+                    shape="IdOnly",
+                    additional_fields=set(),
+                    sync_state=state,
+                    ignore=None,
+                    max_changes_returned=self.settings.sync_batch,
+                    sync_scope=None,
+                )
+                created = [i.id for kind, i in changes if kind == "create" and i is not None]
+                return created, service.sync_state, bool(service.includes_last_item_in_range)
+
+            try:
+                return changes_since(sync_state)
+            except ErrorInvalidSyncStateData:
+                # The server no longer knows our state (e.g. the mailbox was moved): start over
+                # with everything still in the inbox; callers de-duplicate what they had.
+                log.warning("Exchange kände inte igen synkroniseringsläget; läser om inkorgen")
+                return changes_since(None)
 
         synced = self._call("hämta nya meddelanden", sync)
         assert synced is not None

@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import quote
+
+from pydantic import ValidationError
 
 from flows.mail.graph_client import DeltaExpired, GraphClient, GraphHttpError
 from flows.mail.graph_rules import (
@@ -36,6 +39,7 @@ from flows.mail.port import Attachment, FetchResult, InboundMessage, MailError, 
 log = logging.getLogger(__name__)
 
 SEND_ATTEMPTS = 3
+SEARCH_CHUNK = 10  # Message-IDs per Sent Items search (keeps the URL short)
 
 
 class GraphMailbox:
@@ -48,6 +52,8 @@ class GraphMailbox:
         self._user = f"/users/{quote(settings.user_id or settings.mailbox, safe='@')}"
         self._processed_folder_id: str | None = None
         self._sent_items_folder_id: str | None = None
+        # Categories seen in delta pages, so marking what we fetched needs no extra read.
+        self._categories: dict[str, list[str]] = {}
 
     def close(self) -> None:
         self._client.close()
@@ -73,11 +79,32 @@ class GraphMailbox:
         return bool(response.json().get("value"))
 
     def send(self, message: OutboundMessage) -> None:
+        self._send(message, known_unsent=False)
+
+    def send_many(self, messages: list[OutboundMessage]) -> dict[str, MailError]:
+        """Send many: one search per 10 for those already sent, then at most
+        `FOLLOWUP_GRAPH_CONCURRENCY` sends in flight. Returns the failures by Message-ID."""
+        already = self.sent_among([m.message_id for m in messages])
+        failures: dict[str, MailError] = {}
+
+        def one(message: OutboundMessage) -> None:
+            try:
+                self._send(message, known_unsent=True)
+            except MailError as exc:
+                failures[message.message_id] = exc
+
+        todo = [m for m in messages if m.message_id not in already]
+        with ThreadPoolExecutor(max_workers=self.settings.concurrency) as pool:
+            list(pool.map(one, todo))
+        return failures
+
+    def _send(self, message: OutboundMessage, *, known_unsent: bool) -> None:
         _, dropped = custom_headers(message.headers)
         if dropped:
             log.debug("Graph takes only X- headers; left out: %s", ", ".join(dropped))
         for attempt in range(1, SEND_ATTEMPTS + 1):
-            if self._already_sent(message.message_id):
+            checked = known_unsent and attempt == 1
+            if not checked and message.message_id in self.sent_among([message.message_id]):
                 log.info("Already in Sent Items, not sent again: %s", message.message_id)
                 return
             draft_id: str | None = None
@@ -97,25 +124,29 @@ class GraphMailbox:
                 self._discard(draft_id)
                 log.warning("Sending %s failed (%s); trying again", message.message_id, exc)
 
-    def _already_sent(self, message_id: str) -> bool:
-        """True if Sent Items has it; deletes drafts of it left by attempts that failed."""
-        response = self._client.request(
-            "GET",
-            f"{self._user}/messages",
-            params={
-                "$filter": f"internetMessageId eq {odata_string(message_id)}",
-                "$select": "id,isDraft,parentFolderId",
-                "$top": "20",
-            },
-        )
-        items = response.json().get("value", [])
+    def sent_among(self, message_ids: list[str]) -> set[str]:
+        """Which of these Message-IDs are in Sent Items; drafts of the others left by failed
+        attempts are deleted on the way."""
         sent_items = self._sent_items_id()
-        if any(not i.get("isDraft") and i.get("parentFolderId") == sent_items for i in items):
-            return True
-        for item in items:
-            if item.get("isDraft"):
-                self._discard(str(item["id"]))
-        return False
+        found: set[str] = set()
+        for start in range(0, len(message_ids), SEARCH_CHUNK):
+            chunk = message_ids[start : start + SEARCH_CHUNK]
+            clauses = " or ".join(f"internetMessageId eq {odata_string(i)}" for i in chunk)
+            response = self._client.request(
+                "GET",
+                f"{self._user}/messages",
+                params={
+                    "$filter": clauses,
+                    "$select": "id,internetMessageId,isDraft,parentFolderId",
+                    "$top": "100",
+                },
+            )
+            for item in response.json().get("value", []):
+                if item.get("isDraft"):
+                    self._discard(str(item["id"]))
+                elif item.get("parentFolderId") == sent_items:
+                    found.add(str(item.get("internetMessageId")))
+        return found
 
     def _sent_items_id(self) -> str:
         if self._sent_items_folder_id is None:
@@ -234,22 +265,31 @@ class GraphMailbox:
             sync = sync.restart()
             page = self._delta_page(sync)
         step = apply_delta_page(sync, page)
+        for item in page.get("value", []):
+            if "categories" in item:
+                self._categories[str(item["id"])] = [str(c) for c in item["categories"]]
+        # Up to `concurrency` MIME downloads in flight, as Exchange allows per mailbox.
+        with ThreadPoolExecutor(max_workers=self.settings.concurrency) as pool:
+            raws = list(pool.map(self._mime, [message_id for message_id, _ in step.new]))
         messages: list[InboundMessage] = []
         seen = set(step.state.seen)
-        for message_id, received in step.new:
-            try:
-                raw = self._client.request(
-                    "GET", f"{self._user}/messages/{message_id}/$value"
-                ).content
-            except GraphHttpError as exc:
-                if exc.status != 404:
-                    raise
+        for (message_id, received), raw in zip(step.new, raws, strict=True):
+            if raw is None:
                 log.warning("Message %s left the inbox before it was read", message_id)
                 seen.discard(message_id)
                 continue
             messages.append(InboundMessage(id=message_id, raw=raw, received=received))
         new_state = SyncState(step.state.link, frozenset(seen), step.state.present)
         return FetchResult(messages=messages, state=new_state.encode(), more=step.more)
+
+    def _mime(self, message_id: str) -> bytes | None:
+        """The message as RFC 5322 bytes; None if it is gone (moved or deleted meanwhile)."""
+        try:
+            return self._client.request("GET", f"{self._user}/messages/{message_id}/$value").content
+        except GraphHttpError as exc:
+            if exc.status == 404:
+                return None
+            raise
 
     def _delta_page(self, sync: SyncState) -> dict[str, Any]:
         prefer = {"Prefer": f'odata.maxpagesize={self.settings.page_size}, IdType="ImmutableId"'}
@@ -259,7 +299,7 @@ class GraphMailbox:
             response = self._client.request(
                 "GET",
                 f"{self._user}/mailFolders/inbox/messages/delta",
-                params={"$select": "id,receivedDateTime,internetMessageId"},
+                params={"$select": "id,receivedDateTime,internetMessageId,categories"},
                 headers=prefer,
             )
         page: dict[str, Any] = response.json()
@@ -270,11 +310,12 @@ class GraphMailbox:
     def mark_processed(self, message_id: str, outcome: str) -> None:
         folder_id = self._processed_folder()
         url = f"{self._user}/messages/{message_id}"
-        current = self._client.request("GET", url, params={"$select": "categories"}).json()
-        categories = categories_after(
-            current.get("categories", []), self.settings.category, outcome
-        )
-        if categories != current.get("categories"):
+        existing = self._categories.pop(message_id, None)
+        if existing is None:
+            reply = self._client.request("GET", url, params={"$select": "categories"}).json()
+            existing = [str(c) for c in reply.get("categories", [])]
+        categories = categories_after(existing, self.settings.category, outcome)
+        if categories != existing:
             self._client.request("PATCH", url, json={"categories": categories})
         self._client.request(
             "POST", f"{url}/move", json={"destinationId": folder_id}, idempotent=True
@@ -315,4 +356,16 @@ class GraphMailbox:
 
 def open_graph_mailbox(settings: GraphSettings | None = None) -> GraphMailbox:
     """The Graph mailbox from FOLLOWUP_GRAPH_* settings (the secret is read on first use)."""
-    return GraphMailbox(settings or GraphSettings())
+    if settings is None:
+        try:
+            settings = GraphSettings()
+        except ValidationError as exc:
+            names = ", ".join(
+                "FOLLOWUP_GRAPH_" + str(error["loc"][0]).upper() for error in exc.errors()
+            )
+            raise MailError(
+                f"Inställningar för Microsoft Graph saknas eller är felaktiga: {names}. "
+                "Se docs/exchange-online.md.",
+                transient=False,
+            ) from exc
+    return GraphMailbox(settings)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import ssl
+import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -147,6 +148,7 @@ class GraphClient:
             headers={"Prefer": PREFER_IMMUTABLE_IDS},
         )
         self._app: Any = None
+        self._app_lock = threading.Lock()
 
     def close(self) -> None:
         self._http.close()
@@ -182,6 +184,10 @@ class GraphClient:
         return credential
 
     def _msal_app(self) -> Any:
+        with self._app_lock:
+            return self._create_msal_app()
+
+    def _create_msal_app(self) -> Any:
         if self._app is None:
             try:
                 self._app = msal.ConfidentialClientApplication(

@@ -42,6 +42,9 @@ class GraphSettings(BaseSettings):
     )
     category: str = Field(default="Uppföljning", description="Outlook category prefix")
     page_size: int = Field(default=50, ge=1, le=1000)
+    concurrency: int = Field(
+        default=4, ge=1, le=4, description="Sends in flight; Exchange allows 4 per mailbox"
+    )
     timeout_seconds: float = Field(default=60.0, gt=0)
     max_attempts: int = Field(default=5, ge=1, le=10)
     backoff_seconds: float = Field(default=1.0, ge=0)

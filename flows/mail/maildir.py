@@ -29,13 +29,14 @@ from flows.mail.port import FetchResult, InboundMessage, MailError, OutboundMess
 log = logging.getLogger(__name__)
 
 _STATE_VERSION = "maildir-v1"
+DEFAULT_ADDRESS = "uppfoljning@localhost"
 _SUBDIRS = ("new", "cur", "tmp")
 
 
 class MaildirMailbox:
     """The Mailbox port over three Maildir folders."""
 
-    def __init__(self, root: Path, *, address: str = "uppfoljning@localhost") -> None:
+    def __init__(self, root: Path, *, address: str = DEFAULT_ADDRESS) -> None:
         self.root = root
         self.address = address
         self.inbox_dir = root / "inbox"
@@ -94,7 +95,9 @@ class MaildirMailbox:
         self._adopt_dropped_files()
         seen = _decode_state(state)
         self._inbox.clean()
-        keys = sorted(self._inbox.keys(), key=self._arrival_order)
+        # Hidden files (.DS_Store, editors' swap files) are not mail.
+        keys = [k for k in self._inbox.iterkeys() if not k.startswith(".")]
+        keys.sort(key=self._arrival_order)
         messages: list[InboundMessage] = []
         for key in keys:
             if key in seen:

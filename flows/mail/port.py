@@ -86,23 +86,3 @@ class Mailbox(Protocol):
 
     def mark_processed(self, message_id: str, outcome: str) -> None:
         """Tag the inbound message (by InboundMessage.id) and move it out of the inbox."""
-
-
-def send_all(
-    mailbox: Mailbox, messages: list[OutboundMessage], *, concurrency: int
-) -> dict[str, MailError]:
-    """Send many messages with at most `concurrency` in flight (within the server's throttling
-    limits). Returns the failures by Message-ID; the rest were sent (or had been already)."""
-    from concurrent.futures import ThreadPoolExecutor
-
-    failures: dict[str, MailError] = {}
-
-    def one(message: OutboundMessage) -> None:
-        try:
-            mailbox.send(message)
-        except MailError as exc:
-            failures[message.message_id] = exc
-
-    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        list(pool.map(one, messages))
-    return failures

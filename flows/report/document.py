@@ -23,7 +23,6 @@ from lxml import etree
 
 from flows.model import Config, Strategy
 from flows.report import wordxml as wx
-from flows.report.chart import chart_alt_text, status_chart
 from flows.report.figures import (
     NO_STATUS,
     STATE_LABELS,
@@ -38,7 +37,7 @@ from flows.report.figures import (
 from flows.report.frame import Frames
 from flows.report.reference import REFERENCE_PATH
 from flows.report.styles import StyleIds, ensure_styles
-from flows.report.wordxml import Column, GroupRow, Row, TableStyles
+from flows.report.wordxml import Column, GroupRow, Row, TableStyles, TotalRow
 
 ACTIVITY_COLUMNS = (
     Column("Nr", 1.2),
@@ -84,6 +83,7 @@ class _Body:
         self.styles = styles
         self.elements: list[etree._Element] = []
         self.headings: list[Heading] = []
+        self._spacer: etree._Element | None = None
         self.table_styles = TableStyles(
             styles.table, styles.table_header, styles.table_text, styles.group_row
         )
@@ -93,6 +93,9 @@ class _Body:
 
     def heading(self, level: int, text: str, *, new_page: bool = False) -> None:
         style = {1: self.styles.heading1, 2: self.styles.heading2}.get(level, self.styles.heading3)
+        if new_page and self.elements and self.elements[-1] is self._spacer:
+            # a spacer that falls on a new page would leave that page blank
+            self.elements.pop()
         self.headings.append(Heading(level, text))
         self.add(wx.paragraph(text, style, page_break_before=new_page))
 
@@ -110,7 +113,9 @@ class _Body:
 
     def table(self, columns: tuple[Column, ...], rows: list[Row] | Iterator[Row]) -> None:
         self.add(wx.table(columns, rows, self.table_styles))
-        self.add(wx.paragraph("", self.styles.normal))
+        # Word needs a paragraph between two tables (and after the last one)
+        self._spacer = wx.paragraph("", self.styles.normal)
+        self.add(self._spacer)
 
 
 @dataclass(frozen=True)
@@ -276,6 +281,8 @@ def _introduction(body: _Body, ctx: ReportContext) -> None:
 
 
 def _summary(body: _Body, ctx: ReportContext, doc: DocxDocument) -> None:
+    from flows.report.chart import chart_alt_text, status_chart  # matplotlib is slow to import
+
     frames, strategy = ctx.frames, ctx.strategy
     numbers = counts(frames)
     body.heading(1, "Sammanfattning", new_page=True)
@@ -293,8 +300,11 @@ def _summary(body: _Body, ctx: ReportContext, doc: DocxDocument) -> None:
         [f"Strategiområde {area}", *(str(int(v)) for v in per_area.loc[area])]
         for area in per_area.index
     ]
-    rows.append([TOTAL, *(str(int(v)) for v in per_area.sum())])
-    columns = (Column("Strategiområde", 3.6), *(Column(s, 2.1) for s in (*STATUS_LABELS, TOTAL)))
+    rows.append(TotalRow([TOTAL, *(str(int(v)) for v in per_area.sum())]))
+    columns = (
+        Column("Strategiområde", 3.6),
+        *(Column(s, 2.1, numeric=True) for s in (*STATUS_LABELS, TOTAL)),
+    )
     body.table(columns, rows)
     body.add(_picture(doc, status_chart(per_area), chart_alt_text(per_area), body))
     body.add(
@@ -313,8 +323,8 @@ def _summary(body: _Body, ctx: ReportContext, doc: DocxDocument) -> None:
     body.table(
         (
             Column("Nyckeltal", 5.0),
-            Column("Summa", 2.0),
-            Column("Antal", 1.6),
+            Column("Summa", 2.0, numeric=True),
+            Column("Antal", 1.6, numeric=True),
             Column("Redovisat av", 7.8),
         ),
         [

@@ -17,14 +17,14 @@ TOTAL = "Totalt"
 # How far an activity has come; "Utgår" is not on the scale.
 _PROGRESS = {"Ej påbörjad": 0, "Pågående": 1, "Genomförd": 2}
 
-# flows.status's board states as the report shows them
+# flows.status's board states as the report shows them (the same words `followup status` uses)
 STATE_LABELS = {
     "not_invited": "Ej inbjuden",
     "invited": "Inbjuden",
     "reminded": "Påmind",
     "overdue": "Försenad",
-    "submitted": "Inkommit",
-    "rejected": "Avvisad",
+    "submitted": "Inlämnad",
+    "rejected": "Underkänd",
 }
 
 UNCHANGED = "Oförändrad"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 
@@ -29,7 +30,6 @@ P, R, T, PPR, PSTYLE, BR, TAB = (
     f"{_W}br",
     f"{_W}tab",
 )
-TBL, TR, TC, TRPR, TCPR = f"{_W}tbl", f"{_W}tr", f"{_W}tc", f"{_W}trPr", f"{_W}tcPr"
 VAL = f"{_W}val"
 SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
@@ -130,6 +130,7 @@ def field_runs(instruction: str, cached: str) -> list[etree._Element]:
 class Column:
     title: str
     width_cm: float
+    numeric: bool = False  # right-aligned
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,14 @@ class GroupRow:
     text: str
 
 
-Row = Sequence[str] | GroupRow
+@dataclass(frozen=True)
+class TotalRow:
+    """A row of totals, set off like a group row."""
+
+    cells: Sequence[str]
+
+
+Row = Sequence[str] | GroupRow | TotalRow
 
 
 @dataclass(frozen=True)
@@ -154,57 +162,67 @@ def _twips(cm: float) -> str:
     return str(round(cm * 567))
 
 
-def table(columns: Sequence[Column], rows: Iterable[Row], styles: TableStyles) -> etree._Element:
-    """A table whose header row repeats on every page; rows never split across pages."""
-    tbl = etree.Element(TBL)
-    tblpr = etree.SubElement(tbl, w("tblPr"))
-    etree.SubElement(tblpr, w("tblStyle")).set(VAL, styles.table)
-    width = etree.SubElement(tblpr, w("tblW"))
-    width.set(w("w"), _twips(sum(c.width_cm for c in columns)))
-    width.set(w("type"), "dxa")
-    etree.SubElement(tblpr, w("tblLayout")).set(w("type"), "fixed")
-    look = etree.SubElement(tblpr, w("tblLook"))
-    for attr, value in (("val", "0420"), ("firstRow", "1"), ("lastRow", "0"), ("noHBand", "1")):
-        look.set(w(attr), value)
-    look.set(w("firstColumn"), "0")
-    look.set(w("lastColumn"), "0")
-    look.set(w("noVBand"), "1")
-    grid = etree.SubElement(tbl, w("tblGrid"))
-    widths = [_twips(c.width_cm) for c in columns]
-    for twips in widths:
-        etree.SubElement(grid, w("gridCol")).set(w("w"), twips)
-
-    header = etree.SubElement(tbl, TR)
-    hpr = etree.SubElement(header, TRPR)
-    etree.SubElement(hpr, w("cantSplit"))
-    etree.SubElement(hpr, w("tblHeader"))
-    for column, twips in zip(columns, widths, strict=True):
-        _cell(header, column.title, styles.header, twips)
-
-    span = str(len(columns))
-    total = _twips(sum(c.width_cm for c in columns))
-    cant_split = w("cantSplit")
-    for row in rows:
-        tr = etree.SubElement(tbl, TR)
-        etree.SubElement(etree.SubElement(tr, TRPR), cant_split)
-        if isinstance(row, GroupRow):
-            tc = _cell(tr, row.text, styles.group, total)
-            etree.SubElement(tc[0], w("gridSpan")).set(VAL, span)
-            # keep the group row with the first row of its group
-            tc[1][0].append(etree.Element(w("keepNext")))
+def text_xml(text: str) -> str:
+    """`text` as the content of a w:r: escaped w:t pieces, w:br for line breaks, w:tab for tabs."""
+    out = []
+    for part in _BREAKS.split(clean(text)):
+        if not part:
+            continue
+        if part == "\t":
+            out.append("<w:tab/>")
+        elif part in ("\n", "\r", "\r\n"):
+            out.append("<w:br/>")
         else:
-            for value, twips in zip(row, widths, strict=True):
-                _cell(tr, value, styles.text, twips)
-    return tbl
+            space = ' xml:space="preserve"' if part[0].isspace() or part[-1].isspace() else ""
+            out.append(f"<w:t{space}>{escape(part)}</w:t>")
+    return "".join(out)
 
 
-def _cell(tr: etree._Element, text: str, style: str, twips: str) -> etree._Element:
-    tc = etree.SubElement(tr, TC)
-    tcw = etree.SubElement(etree.SubElement(tc, TCPR), w("tcW"))
-    tcw.set(w("w"), twips)
-    tcw.set(w("type"), "dxa")
-    p = etree.SubElement(tc, P)
-    etree.SubElement(etree.SubElement(p, PPR), PSTYLE).set(VAL, style)
-    if text:
-        add_text(etree.SubElement(p, R), text)
-    return tc
+def table(columns: Sequence[Column], rows: Iterable[Row], styles: TableStyles) -> etree._Element:
+    """A table whose header row repeats on every page; rows never split across pages.
+
+    Written as one XML string and parsed once: an order of magnitude faster than an element per
+    call for thousands of rows. Every text and attribute value goes through `escape`/`quoteattr`.
+    """
+    widths = [_twips(c.width_cm) for c in columns]
+    total = _twips(sum(c.width_cm for c in columns))
+    aligns = ['<w:jc w:val="right"/>' if c.numeric else "" for c in columns]
+
+    def cell(text: str, style: str, width: str, extra_tcpr: str = "", extra_ppr: str = "") -> str:
+        run = f"<w:r>{text_xml(text)}</w:r>" if text else ""
+        return (
+            f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{extra_tcpr}</w:tcPr>'
+            f"<w:p><w:pPr><w:pStyle w:val={quoteattr(style)}/>{extra_ppr}</w:pPr>{run}</w:p></w:tc>"
+        )
+
+    parts = [
+        f'<w:tbl xmlns:w="{W_NS}"><w:tblPr><w:tblStyle w:val={quoteattr(styles.table)}/>'
+        f'<w:tblW w:w="{total}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
+        '<w:tblLook w:val="0420" w:firstRow="1" w:lastRow="0" w:firstColumn="0" '
+        'w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>',
+        *(f'<w:gridCol w:w="{width}"/>' for width in widths),
+        "</w:tblGrid><w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>",
+        *(
+            cell(c.title, styles.header, width, extra_ppr=align)
+            for c, width, align in zip(columns, widths, aligns, strict=True)
+        ),
+        "</w:tr>",
+    ]
+    span = f'<w:gridSpan w:val="{len(columns)}"/>'
+    row_start = "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
+    for row in rows:
+        if isinstance(row, GroupRow):
+            # the group row stays on the page of its group's first row
+            group = cell(row.text, styles.group, total, span, "<w:keepNext/>")
+            parts.append(f"{row_start}{group}</w:tr>")
+        else:
+            style, values = (
+                (styles.group, row.cells) if isinstance(row, TotalRow) else (styles.text, row)
+            )
+            cells = "".join(
+                cell(value, style, width, extra_ppr=align)
+                for value, width, align in zip(values, widths, aligns, strict=True)
+            )
+            parts.append(f"{row_start}{cells}</w:tr>")
+    parts.append("</w:tbl>")
+    return etree.fromstring("".join(parts))

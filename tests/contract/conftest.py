@@ -14,6 +14,7 @@ from tests.contract.environment import MailboxEnv
 ENVIRONMENTS = {
     "maildir": "tests.contract.env_maildir",
     "ews": "tests.contract.env_ews",
+    "graph": "tests.contract.env_graph",
 }
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from flows.config import load_config
-from flows.demo.answers import demo_answer, fill_template
+from flows.demo.answers import BoardAnswer, demo_answer, fill_template
 from flows.documents.template import build_template
 from flows.ledger import Ledger
 from flows.mail.maildir import MaildirMailbox
@@ -116,11 +116,24 @@ class Answers:
     second_version: bytes  # ON_TIME's corrected template
 
 
+def complete(answer: BoardAnswer) -> BoardAnswer:
+    """The answer with a status for every activity (a simulated board may leave one empty)."""
+    activities = tuple(
+        a if a.status_text else dataclasses.replace(a, status_text="Pågående", status="Pågående")
+        for a in answer.activities
+    )
+    added = tuple(
+        a if a.status_text else dataclasses.replace(a, status_text="Pågående", status="Pågående")
+        for a in answer.added
+    )
+    return dataclasses.replace(answer, activities=activities, added=added)
+
+
 def build_answers(cfg: Config, roundtrip: Callable[[bytes], bytes]) -> Answers:
     cycle = cfg.cycle(CYCLE)
     filled = {}
     for board in cfg.boards_in(cycle):
-        answer = demo_answer(cfg, cycle, board, seed=7)
+        answer = complete(demo_answer(cfg, cycle, board, seed=7))
         filled[board.id] = fill_template(build_template(cfg, cycle, board), answer)
     previous = cfg.cycle("hbtqia-2025")
     old_board = cfg.board(LAST_YEAR)
@@ -129,7 +142,9 @@ def build_answers(cfg: Config, roundtrip: Callable[[bytes], bytes]) -> Answers:
         dataclasses.replace(demo_answer(cfg, previous, old_board, seed=3), cycle=previous.id),
     )
     ks = cfg.board(ON_TIME)
-    second = fill_template(build_template(cfg, cycle, ks), demo_answer(cfg, cycle, ks, seed=99))
+    second = fill_template(
+        build_template(cfg, cycle, ks), complete(demo_answer(cfg, cycle, ks, seed=99))
+    )
     return Answers(filled, roundtrip(filled[LIBREOFFICE]), last_year, second)
 
 

@@ -21,6 +21,7 @@ from tests.flows.scenario import (
     MailWorld,
     config,
     first_wave,
+    ledger_snapshot,
     second_wave,
 )
 
@@ -79,6 +80,16 @@ class SpringRecord:
 
     sent_by_step: dict[str, list[bytes]] = dataclasses.field(default_factory=dict)
     results: dict[str, Any] = dataclasses.field(default_factory=dict)
+    ledger_by_step: dict[str, dict[str, Any]] = dataclasses.field(default_factory=dict)
+
+    def sent_until(self, step: str) -> list[bytes]:
+        """Everything sent in the steps up to and including `step`."""
+        found: list[bytes] = []
+        for name, sent in self.sent_by_step.items():
+            found.extend(sent)
+            if name == step:
+                break
+        return found
 
     def sent_in(self, step: str) -> list[bytes]:
         return self.sent_by_step[step]
@@ -89,6 +100,7 @@ def run_spring(
     answers: Answers,
     runner: Callable[[Step], Any] = run_in_process,
     steps: list[Step] | None = None,
+    ledger_url: str | None = None,
 ) -> SpringRecord:
     record = SpringRecord()
     seen: set[str | None] = set()
@@ -100,4 +112,6 @@ def run_spring(
         new = [raw for raw in world.sent() if parse_envelope(raw).message_id not in seen]
         seen.update(parse_envelope(raw).message_id for raw in new)
         record.sent_by_step[step.name] = new
+        if ledger_url is not None:
+            record.ledger_by_step[step.name] = ledger_snapshot(ledger_url)
     return record

@@ -8,15 +8,18 @@ from pathlib import Path
 
 import pytest
 
+from flows.ledger import Ledger
 from flows.mail.mime import extract_attachments, parse_envelope
 from flows.model import Config
 from flows.references import reference_code
+from flows.status import derive_status
 from tests.flows.scenario import (
     AUTO_REPLY,
     CYCLE,
     FORWARDED,
     LAST_YEAR,
     LATE,
+    LATE_DAY,
     LIBREOFFICE,
     NO_ATTACHMENT,
     ON_TIME,
@@ -79,7 +82,7 @@ def check_spring(cfg: Config, record: SpringRecord, ledger_url: str) -> None:
     assert len(coordinator) == 1 and STRANGER in coordinator[0]
     assert STRANGER not in replies
     assert b(AUTO_REPLY).primary.email not in replies
-    assert sum(len(v) for v in replies.values()) == 8
+    assert sum(len(v) for v in replies.values()) == 7
 
     texts = {
         parse_envelope(r).to[0]: parse_envelope(r).text for r in record.sent_in("first answers")
@@ -125,6 +128,31 @@ def check_spring(cfg: Config, record: SpringRecord, ledger_url: str) -> None:
     assert snapshot["unsent"] == 0 and snapshot["pending"] == 0
     assert UNKNOWN_SENDER not in {s[0] for s in snapshot["submissions"]}
 
+    # and so does the status
+    with Ledger.open(ledger_url) as ledger:
+        report = derive_status(
+            cfg,
+            cycle,
+            outbound=ledger.outbound_for(cycle.id),
+            submissions=ledger.submissions(cycle.id),
+            inbound=ledger.inbound(cycle.id),
+            open_quarantine=len(ledger.quarantined()),
+            today=LATE_DAY,
+        )
+    states = {board.id: board.state for board in report.boards}
+    assert {k for k, v in states.items() if v == "submitted"} == answered | {LATE}
+    assert {k for k, v in states.items() if v == "rejected"} == {PDF, LAST_YEAR}
+    assert {k for k, v in states.items() if v == "overdue"} == everyone - answered - {
+        LATE,
+        PDF,
+        LAST_YEAR,
+    }
+    by_id = {board.id: board for board in report.boards}
+    assert by_id[ON_TIME].submissions == 2
+    assert by_id[NO_ATTACHMENT].last_reminder is not None  # the real day it was sent
+    assert by_id[ON_TIME].last_reminder is None
+    assert report.quarantine == 1
+
 
 @pytest.fixture(scope="module")
 def maildir_spring(
@@ -132,7 +160,9 @@ def maildir_spring(
 ) -> tuple[SpringRecord, Path]:
     data = tmp_path_factory.mktemp("spring-maildir") / "var"
     with flow_environment(data):
-        record = run_spring(MaildirWorld(data / "mail"), answers)
+        record = run_spring(
+            MaildirWorld(data / "mail"), answers, ledger_url=f"sqlite:///{data / 'ledger.sqlite'}"
+        )
     return record, data
 
 

@@ -68,8 +68,8 @@ def p(content: str = "", style: str = "", ppr: str = "") -> str:
 
 def tc(content: str = "", span: int = 1, vmerge: str | None = None, tcpr: str = "") -> str:
     """A cell; `content` is text (one paragraph) or block XML."""
-    blocks = content if content.startswith("<w:") and not content.startswith("<w:r>") else p(
-        content
+    blocks = (
+        content if content.startswith("<w:") and not content.startswith("<w:r>") else p(content)
     )
     props = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
     if vmerge is not None:
@@ -84,14 +84,14 @@ def tr(cells: Sequence[str], header: bool = False, trpr: str = "") -> str:
 
 
 def tbl(rows: Sequence[str], grid: int | None = 6) -> str:
-    grid_xml = (
-        "<w:tblGrid>" + '<w:gridCol w:w="1500"/>' * grid + "</w:tblGrid>" if grid else ""
-    )
+    grid_xml = "<w:tblGrid>" + '<w:gridCol w:w="1500"/>' * grid + "</w:tblGrid>" if grid else ""
     props = '<w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="0" w:type="auto"/></w:tblPr>'
     return f"<w:tbl>{props}{grid_xml}{''.join(rows)}</w:tbl>"
 
 
-def sdt(content: str, *, placeholder: bool = False, dropdown: Sequence[str] = (), combo: bool = False) -> str:
+def sdt(
+    content: str, *, placeholder: bool = False, dropdown: Sequence[str] = (), combo: bool = False
+) -> str:
     """A content control around `content` (runs, cells, rows or blocks)."""
     props = ""
     if placeholder:
@@ -100,7 +100,11 @@ def sdt(content: str, *, placeholder: bool = False, dropdown: Sequence[str] = ()
         items = "".join(
             f"<w:listItem w:displayText={quoteattr(d)} w:value={quoteattr(d)}/>" for d in dropdown
         )
-        props += f"<w:comboBox>{items}</w:comboBox>" if combo else f"<w:dropDownList>{items}</w:dropDownList>"
+        props += (
+            f"<w:comboBox>{items}</w:comboBox>"
+            if combo
+            else f"<w:dropDownList>{items}</w:dropDownList>"
+        )
     return f"<w:sdt><w:sdtPr>{props}</w:sdtPr><w:sdtContent>{content}</w:sdtContent></w:sdt>"
 
 
@@ -129,15 +133,47 @@ class Activity:
 
 
 ACTIVITIES: tuple[Activity, ...] = (
-    Activity(1, "1.1", "Hbtqia+-perspektiv i villkoren för föreningsbidrag", "Föreningskonsulent",
-             "2026", "Genomförd", "Nya villkor antogs i mars.", "Genomförd"),
-    Activity(2, "2.1", "Normkritisk utbildning för bibliotekspersonal", "Bibliotekschef",
-             "Våren 2026", "Pågående", "Två av tre grupper har gått utbildningen.", "Pågående"),
-    Activity(4, "4.1", "Pride-program på stadsbiblioteket och i fritidsgårdarna", "Kulturchef",
-             "Augusti 2026", "Genomförd", "Tolv programpunkter, cirka 900 besökare.", "Genomförd"),
-    Activity(4, "4.2", "Regnbågsfritids – öppen mötesplats för unga hbtqia+-personer",
-             "Fritidschef", "Varannan vecka", "Ej påbörjad", "Lokal saknas.", "Ej påbörjad"),
-)  # fmt: skip
+    Activity(
+        1,
+        "1.1",
+        "Hbtqia+-perspektiv i villkoren för föreningsbidrag",
+        "Föreningskonsulent",
+        "2026",
+        "Genomförd",
+        "Nya villkor antogs i mars.",
+        "Genomförd",
+    ),
+    Activity(
+        2,
+        "2.1",
+        "Normkritisk utbildning för bibliotekspersonal",
+        "Bibliotekschef",
+        "Våren 2026",
+        "Pågående",
+        "Två av tre grupper har gått utbildningen.",
+        "Pågående",
+    ),
+    Activity(
+        4,
+        "4.1",
+        "Pride-program på stadsbiblioteket och i fritidsgårdarna",
+        "Kulturchef",
+        "Augusti 2026",
+        "Genomförd",
+        "Tolv programpunkter, cirka 900 besökare.",
+        "Genomförd",
+    ),
+    Activity(
+        4,
+        "4.2",
+        "Regnbågsfritids – öppen mötesplats för unga hbtqia+-personer",
+        "Fritidschef",
+        "Varannan vecka",
+        "Ej påbörjad",
+        "Lokal saknas.",
+        "Ej påbörjad",
+    ),
+)
 
 
 def activity_cells(a: Activity) -> list[str]:
@@ -200,7 +236,10 @@ def template_body(
     indicator_rows = [header_row(("Nyckeltal", "Värde", "Kommentar"))]
     indicator_rows += [tr([tc(n), tc(v), tc(c)]) for n, v, c in answers.indicators]
     blocks.append(tbl(indicator_rows, 3))
-    for heading, text in (("Sammanfattande analys", answers.analysis), ("Behov av stöd", answers.support)):
+    for heading, text in (
+        ("Sammanfattande analys", answers.analysis),
+        ("Behov av stöd", answers.support),
+    ):
         blocks.append(p(heading, "Heading1"))
         blocks.append(p("Hur har arbetet gått?", "Hint"))
         blocks.append(tbl([tr([tc("".join(p(line) for line in text.split("\n")) or p())])], 1))
@@ -262,39 +301,66 @@ def package(
     """A .docx: the body, optional custom properties and a footer paragraph."""
     parts: dict[str, str] = {}
     overrides = [
-        ("/word/document.xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"),
-        ("/word/footer1.xml", "application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"),
-    ]  # fmt: skip
+        (
+            "/word/document.xml",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+        ),
+        (
+            "/word/footer1.xml",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml",
+        ),
+    ]
     package_rels = [
-        ("rId1", "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument", "word/document.xml"),
-    ]  # fmt: skip
+        (
+            "rId1",
+            "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument",
+            "word/document.xml",
+        ),
+    ]
     if properties is not None:
         parts["docProps/custom.xml"] = _custom_xml(properties)
         overrides.append(
-            ("/docProps/custom.xml", "application/vnd.openxmlformats-officedocument.custom-properties+xml")
-        )  # fmt: skip
+            (
+                "/docProps/custom.xml",
+                "application/vnd.openxmlformats-officedocument.custom-properties+xml",
+            )
+        )
         package_rels.append(
-            ("rId2", "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties", "docProps/custom.xml")
-        )  # fmt: skip
+            (
+                "rId2",
+                "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties",
+                "docProps/custom.xml",
+            )
+        )
     parts["[Content_Types].xml"] = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
         '<Default Extension="xml" ContentType="application/xml"/>'
         + "".join(f'<Override PartName="{n}" ContentType="{c}"/>' for n, c in overrides)
         + "</Types>"
     )
     parts["_rels/.rels"] = _rels(package_rels)
     parts["word/_rels/document.xml.rels"] = _rels(
-        [("rIdFooter", "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer", "footer1.xml")]
-    )  # fmt: skip
+        [
+            (
+                "rIdFooter",
+                "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer",
+                "footer1.xml",
+            )
+        ]
+    )
     parts["word/footer1.xml"] = (
         f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:ftr {NS}>{p(footer)}</w:ftr>'
     )
     parts["word/document.xml"] = document if document is not None else document_xml(body)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name in ("[Content_Types].xml", *sorted(n for n in parts if n != "[Content_Types].xml")):
+        for name in (
+            "[Content_Types].xml",
+            *sorted(n for n in parts if n != "[Content_Types].xml"),
+        ):
             archive.writestr(name, parts[name])
     return buffer.getvalue()
 
@@ -308,7 +374,9 @@ def _rels(rels: Sequence[tuple[str, str, str]]) -> str:
     )
 
 
-def filled(config: Config, body: str | None = None, *, footer_ref: bool = True, props: bool = True) -> bytes:
+def filled(
+    config: Config, body: str | None = None, *, footer_ref: bool = True, props: bool = True
+) -> bytes:
     """A filled-in template for the fixture board, with properties and the footer reference."""
     ref = reference_code(config.cycles[CYCLE], config.boards[BOARD])
     return package(
@@ -338,23 +406,29 @@ def tracked_changes_table(area: int, activities: Sequence[Activity]) -> str:
     ins = '<w:ins w:id="1" w:author="Mats" w:date="2027-03-01T10:00:00Z">'
     dele = '<w:del w:id="2" w:author="Mats" w:date="2027-03-01T10:00:00Z">'
     status = p(
-        f'{dele}<w:r><w:delText>Pågående</w:delText></w:r></w:del>{ins}{r("Genomförd")}</w:ins>'
+        f"{dele}<w:r><w:delText>Pågående</w:delText></w:r></w:del>{ins}{r('Genomförd')}</w:ins>"
     )
     comment = p(
         r("Nya villkor ")
-        + f'{dele}<w:r><w:delText>föreslogs</w:delText></w:r></w:del>'
+        + f"{dele}<w:r><w:delText>föreslogs</w:delText></w:r></w:del>"
         + f"{ins}{r('antogs')}</w:ins>"
         + r(" i mars.")
         + '<w:moveFrom w:id="3" w:author="Mats"><w:r><w:t>Flyttad text.</w:t></w:r></w:moveFrom>'
     ) + p('<w:moveTo w:id="4" w:author="Mats">' + r("Flyttad text.") + "</w:moveTo>")
     inserted_row = tr(
-        [tc("1.2"), tc("Ny aktivitet som lades till"), tc("Chef"), tc("2026"),
-         tc(status_dropdown("Pågående")), tc("")],
-        trpr=f'<w:ins w:id="5" w:author="Mats" w:date="2027-03-01T10:00:00Z"/>',
-    )  # fmt: skip
+        [
+            tc("1.2"),
+            tc("Ny aktivitet som lades till"),
+            tc("Chef"),
+            tc("2026"),
+            tc(status_dropdown("Pågående")),
+            tc(""),
+        ],
+        trpr='<w:ins w:id="5" w:author="Mats" w:date="2027-03-01T10:00:00Z"/>',
+    )
     # Word marks a deleted row twice: the row (w:trPr/w:del) and every run in it (w:del).
     deleted = [
-        tc(p(f'{dele}<w:r><w:delText>{escape(text)}</w:delText></w:r></w:del>'))
+        tc(p(f"{dele}<w:r><w:delText>{escape(text)}</w:delText></w:r></w:del>"))
         for text in ("1.3", "Struken rad som inte ska läsas", "", "", "Utgår", "")
     ]
     deleted_row = tr(
@@ -377,10 +451,18 @@ def tracked_changes_table(area: int, activities: Sequence[Activity]) -> str:
 
 
 TRACKED_EXPECTED = [
-    Activity(1, "1.1", "Hbtqia+-perspektiv i villkoren för föreningsbidrag", "Föreningskonsulent",
-             "2026", "Genomförd", "Nya villkor antogs i mars.\nFlyttad text.", "Genomförd"),
+    Activity(
+        1,
+        "1.1",
+        "Hbtqia+-perspektiv i villkoren för föreningsbidrag",
+        "Föreningskonsulent",
+        "2026",
+        "Genomförd",
+        "Nya villkor antogs i mars.\nFlyttad text.",
+        "Genomförd",
+    ),
     Activity(1, "1.2", "Ny aktivitet som lades till", "Chef", "2026", "Pågående", "", "Pågående"),
-]  # fmt: skip
+]
 
 
 def content_controls_table(area: int, activities: Sequence[Activity]) -> str:
@@ -411,12 +493,20 @@ def content_controls_table(area: int, activities: Sequence[Activity]) -> str:
 
 CONTENT_CONTROLS_EXPECTED = [
     ACTIVITIES[0],
-    Activity(2, "2.1", ACTIVITIES[1].activity, ACTIVITIES[1].responsible, ACTIVITIES[1].timeframe,
-             "Pågår", "Två av tre grupper\nhar gått utbildningen.", "Pågående"),
+    Activity(
+        2,
+        "2.1",
+        ACTIVITIES[1].activity,
+        ACTIVITIES[1].responsible,
+        ACTIVITIES[1].timeframe,
+        "Pågår",
+        "Två av tre grupper\nhar gått utbildningen.",
+        "Pågående",
+    ),
     Activity(2, "2.2", "Aktivitet utan vald status", "", "", "", "", None),
     ACTIVITIES[2],
     ACTIVITIES[3],
-]  # fmt: skip
+]
 
 
 def _legacy_dropdown(entries: Sequence[str], result: int | None) -> str:
@@ -447,23 +537,55 @@ def legacy_fields_table(area: int, activities: Sequence[Activity]) -> str:
     entries = ("Välj", "Genomförd", "Pågående", "Ej påbörjad", "Utgår")
     rows = [
         header_row(),
-        tr([tc("1.1"), tc(activities[0].activity), tc("Föreningskonsulent"), tc("2026"),
-            tc(p(_legacy_dropdown(entries, 1))), tc(p(_legacy_text("Antogs i mars.")))]),
-        tr([tc("1.2"), tc("Andra aktiviteten"), tc(""), tc(""),
-            tc(p(_legacy_dropdown(entries, 3))), tc("")]),
-        tr([tc("1.3"), tc("Tredje aktiviteten, ingen vald"), tc(""), tc(""),
-            tc(p(_legacy_dropdown(("Pågående", "Genomförd"), None))), tc("")]),
-    ]  # fmt: skip
+        tr(
+            [
+                tc("1.1"),
+                tc(activities[0].activity),
+                tc("Föreningskonsulent"),
+                tc("2026"),
+                tc(p(_legacy_dropdown(entries, 1))),
+                tc(p(_legacy_text("Antogs i mars."))),
+            ]
+        ),
+        tr(
+            [
+                tc("1.2"),
+                tc("Andra aktiviteten"),
+                tc(""),
+                tc(""),
+                tc(p(_legacy_dropdown(entries, 3))),
+                tc(""),
+            ]
+        ),
+        tr(
+            [
+                tc("1.3"),
+                tc("Tredje aktiviteten, ingen vald"),
+                tc(""),
+                tc(""),
+                tc(p(_legacy_dropdown(("Pågående", "Genomförd"), None))),
+                tc(""),
+            ]
+        ),
+    ]
     return tbl(rows)
 
 
 LEGACY_EXPECTED = [
-    Activity(1, "1.1", ACTIVITIES[0].activity, "Föreningskonsulent", "2026", "Genomförd",
-             "Antogs i mars.", "Genomförd"),
+    Activity(
+        1,
+        "1.1",
+        ACTIVITIES[0].activity,
+        "Föreningskonsulent",
+        "2026",
+        "Genomförd",
+        "Antogs i mars.",
+        "Genomförd",
+    ),
     Activity(1, "1.2", "Andra aktiviteten", "", "", "Ej påbörjad", "", "Ej påbörjad"),
     Activity(1, "1.3", "Tredje aktiviteten, ingen vald", "", "", "Pågående", "", "Pågående"),
     *ACTIVITIES[1:],
-]  # fmt: skip
+]
 
 
 def merged_cells_table(area: int, activities: Sequence[Activity]) -> str:
@@ -474,30 +596,75 @@ def merged_cells_table(area: int, activities: Sequence[Activity]) -> str:
     rows = [
         header_row(),
         # Aktivitet spans Aktivitet + Ansvarig; Tidsplan merged downwards into the next row.
-        tr([tc(a.nr), tc(a.activity, span=2), tc("2026", vmerge="restart"),
-            tc(status_dropdown(a.status)), tc(a.comment)]),
-        tr([tc(b.nr), tc(b.activity), tc(b.responsible), tc("", vmerge=""),
-            tc(status_dropdown(b.status)), tc(b.comment)]),
+        tr(
+            [
+                tc(a.nr),
+                tc(a.activity, span=2),
+                tc("2026", vmerge="restart"),
+                tc(status_dropdown(a.status)),
+                tc(a.comment),
+            ]
+        ),
+        tr(
+            [
+                tc(b.nr),
+                tc(b.activity),
+                tc(b.responsible),
+                tc("", vmerge=""),
+                tc(status_dropdown(b.status)),
+                tc(b.comment),
+            ]
+        ),
         # Starts one grid column in (no Nr) and ends one early (no comment).
-        tr([tc("Pride-parad i samarbete med föreningar"), tc("Kulturchef"), tc("Augusti"),
-            tc(status_dropdown("Genomförd"))],
-           trpr='<w:gridBefore w:val="1"/><w:gridAfter w:val="1"/>'),
-    ]  # fmt: skip
+        tr(
+            [
+                tc("Pride-parad i samarbete med föreningar"),
+                tc("Kulturchef"),
+                tc("Augusti"),
+                tc(status_dropdown("Genomförd")),
+            ],
+            trpr='<w:gridBefore w:val="1"/><w:gridAfter w:val="1"/>',
+        ),
+    ]
     return tbl(rows, grid=None)
 
 
 MERGED_EXPECTED = [
     *ACTIVITIES[:2],
-    Activity(4, "4.1", ACTIVITIES[2].activity, "", "2026", "Genomförd", ACTIVITIES[2].comment,
-             "Genomförd"),
-    Activity(4, "4.2", ACTIVITIES[3].activity, ACTIVITIES[3].responsible, "", "Ej påbörjad",
-             ACTIVITIES[3].comment, "Ej påbörjad"),
-    Activity(4, "", "Pride-parad i samarbete med föreningar", "Kulturchef", "Augusti",
-             "Genomförd", "", "Genomförd"),
-]  # fmt: skip
+    Activity(
+        4,
+        "4.1",
+        ACTIVITIES[2].activity,
+        "",
+        "2026",
+        "Genomförd",
+        ACTIVITIES[2].comment,
+        "Genomförd",
+    ),
+    Activity(
+        4,
+        "4.2",
+        ACTIVITIES[3].activity,
+        ACTIVITIES[3].responsible,
+        "",
+        "Ej påbörjad",
+        ACTIVITIES[3].comment,
+        "Ej påbörjad",
+    ),
+    Activity(
+        4,
+        "",
+        "Pride-parad i samarbete med föreningar",
+        "Kulturchef",
+        "Augusti",
+        "Genomförd",
+        "",
+        "Genomförd",
+    ),
+]
 
 _TEXT_BOX = (
-    "<w:r><mc:AlternateContent><mc:Choice Requires=\"wps\"><w:drawing><wp:anchor>"
+    '<w:r><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wp:anchor>'
     "<a:graphic><a:graphicData><wps:wsp><wps:txbx><w:txbxContent>"
     "{content}</w:txbxContent></wps:txbx></wps:wsp></a:graphicData></a:graphic>"
     "</wp:anchor></w:drawing></mc:Choice><mc:Fallback><w:pict><v:shape><v:textbox>"
@@ -524,8 +691,10 @@ def wrappers_table(area: int, activities: Sequence[Activity]) -> str:
     )
     timeframe = p('<w:fldSimple w:instr=" DATE ">' + r("Våren 2026") + "</w:fldSimple>")
     status = p(r("Pågående") + _TEXT_BOX.format(content=p("se bilaga")))
-    comment = p("Två av tre grupper har gått utbildningen.") + nested + p(
-        '<w:hyperlink r:id="rIdX">' + r("Läs mer") + "</w:hyperlink>"
+    comment = (
+        p("Två av tre grupper har gått utbildningen.")
+        + nested
+        + p('<w:hyperlink w:anchor="bilaga">' + r("Läs mer") + "</w:hyperlink>")
     )
     rows = [
         header_row(),
@@ -536,11 +705,18 @@ def wrappers_table(area: int, activities: Sequence[Activity]) -> str:
 
 WRAPPERS_EXPECTED = [
     ACTIVITIES[0],
-    Activity(2, "2.1", ACTIVITIES[1].activity, ACTIVITIES[1].responsible, "Våren 2026",
-             "Pågående\nse bilaga", "Två av tre grupper har gått utbildningen.\n"
-             "Grupp 1 | klar\nGrupp 2 | klar\nLäs mer", "Pågående"),
+    Activity(
+        2,
+        "2.1",
+        ACTIVITIES[1].activity,
+        ACTIVITIES[1].responsible,
+        "Våren 2026",
+        "Pågående\nse bilaga",
+        "Två av tre grupper har gått utbildningen.\nGrupp 1 | klar\nGrupp 2 | klar\nLäs mer",
+        "Pågående",
+    ),
     *ACTIVITIES[2:],
-]  # fmt: skip
+]
 
 
 def nfd(text: str) -> str:
@@ -563,16 +739,26 @@ def whitespace_table(area: int, activities: Sequence[Activity]) -> str:
         + p("")
     )
     return tbl(
-        [header_row(), tr([tc("1.1"), tc(activity), tc(responsible), tc(timeframe), tc(status), tc(comment)])]
+        [
+            header_row(),
+            tr([tc("1.1"), tc(activity), tc(responsible), tc(timeframe), tc(status), tc(comment)]),
+        ]
     )
 
 
 WHITESPACE_EXPECTED = [
-    Activity(1, "1.1", "Hbtqia+-perspektiv i villkoren\nför föreningsbidrag", "Föreningskonsulent",
-             "2026", "GENOMFÖRD", "Villkoren ändrades:\nnya krav\nuppföljning varje år",
-             "Genomförd"),
+    Activity(
+        1,
+        "1.1",
+        "Hbtqia+-perspektiv i villkoren\nför föreningsbidrag",
+        "Föreningskonsulent",
+        "2026",
+        "GENOMFÖRD",
+        "Villkoren ändrades:\nnya krav\nuppföljning varje år",
+        "Genomförd",
+    ),
     *ACTIVITIES[1:],
-]  # fmt: skip
+]
 
 
 def continued_table(area: int, activities: Sequence[Activity]) -> str:
@@ -580,8 +766,14 @@ def continued_table(area: int, activities: Sequence[Activity]) -> str:
     and blank rows; area 2's table repeats its header rows at the top."""
     if area == 4:
         a, b = activities
-        first = tbl([header_row(), tr([tc(""), tc(""), tc(""), tc(""), tc(""), tc("")]),
-                     tr(activity_cells(a)), header_row()])  # fmt: skip
+        first = tbl(
+            [
+                header_row(),
+                tr([tc(""), tc(""), tc(""), tc(""), tc(""), tc("")]),
+                tr(activity_cells(a)),
+                header_row(),
+            ]
+        )
         second = tbl([tr(activity_cells(b)), tr([tc("  ") for _ in HEADERS])])
         return first + p("") + second
     if area == 2:
@@ -591,13 +783,28 @@ def continued_table(area: int, activities: Sequence[Activity]) -> str:
 
 def reordered_table(area: int, activities: Sequence[Activity]) -> str:
     """Columns reordered, renamed, one added and one removed (Tidsplan)."""
-    headers = ("Status", "Kommentar / resultat:", "AKTIVITET", "Nr.", "Kostnad (kr)", "Ansvarig enhet")
+    headers = (
+        "Status",
+        "Kommentar / resultat:",
+        "AKTIVITET",
+        "Nr.",
+        "Kostnad (kr)",
+        "Ansvarig enhet",
+    )
     rows = [tr([tc(h) for h in headers], header=True)]
     for a in activities:
         rows.append(
-            tr([tc(status_dropdown(a.status)), tc(a.comment), tc(a.activity), tc(a.nr),
-                tc("5 000"), tc(a.responsible)])
-        )  # fmt: skip
+            tr(
+                [
+                    tc(status_dropdown(a.status)),
+                    tc(a.comment),
+                    tc(a.activity),
+                    tc(a.nr),
+                    tc("5 000"),
+                    tc(a.responsible),
+                ]
+            )
+        )
     return tbl(rows)
 
 
@@ -635,8 +842,13 @@ def free_text_table(area: int, activities: Sequence[Activity]) -> str:
     return tbl(rows)
 
 
-def _case(config: Config, name: str, table: TableMaker, expected: Sequence[Activity],
-          activities: Sequence[Activity] = ACTIVITIES) -> Case:  # fmt: skip
+def _case(
+    config: Config,
+    name: str,
+    table: TableMaker,
+    expected: Sequence[Activity],
+    activities: Sequence[Activity] = ACTIVITIES,
+) -> Case:
     return Case(name, filled(config, template_body(activities, table=table)), list(expected))
 
 
@@ -644,7 +856,9 @@ def edge_cases(config: Config) -> list[Case]:
     """Every activity-table edge case, each in an otherwise ordinary filled-in template."""
     return [
         _case(config, "plain", default_table, ACTIVITIES),
-        _case(config, "tracked_changes", tracked_changes_table, [*TRACKED_EXPECTED, *ACTIVITIES[1:]]),
+        _case(
+            config, "tracked_changes", tracked_changes_table, [*TRACKED_EXPECTED, *ACTIVITIES[1:]]
+        ),
         _case(config, "content_controls", content_controls_table, CONTENT_CONTROLS_EXPECTED),
         _case(config, "legacy_form_fields", legacy_fields_table, LEGACY_EXPECTED),
         _case(config, "merged_cells", merged_cells_table, MERGED_EXPECTED),
@@ -652,9 +866,14 @@ def edge_cases(config: Config) -> list[Case]:
         _case(config, "whitespace", whitespace_table, WHITESPACE_EXPECTED),
         _case(config, "continued_table", continued_table, ACTIVITIES),
         _case(config, "reordered_columns", reordered_table, REORDERED_EXPECTED),
-        _case(config, "free_text_statuses", free_text_table, FREE_TEXT_ACTIVITIES,
-              FREE_TEXT_ACTIVITIES),
-    ]  # fmt: skip
+        _case(
+            config,
+            "free_text_statuses",
+            free_text_table,
+            FREE_TEXT_ACTIVITIES,
+            FREE_TEXT_ACTIVITIES,
+        ),
+    ]
 
 
 # --------------------------------------------------------------------------- hostile files
@@ -673,7 +892,9 @@ def zip_bomb(uncompressed: int = 200 * 1024 * 1024, declared: int | None = None)
         crc = zlib.crc32(chunk, crc)
     parts.append(compressor.flush())
     raw = b"".join(parts)
-    size = declared if declared is not None else len(head) + len(chunk) * (uncompressed // len(chunk))
+    size = (
+        declared if declared is not None else len(head) + len(chunk) * (uncompressed // len(chunk))
+    )
     return _zip_with_member(
         [("[Content_Types].xml", b"<Types/>", None), ("word/document.xml", raw, (crc, size))]
     )
@@ -700,7 +921,8 @@ def _zip_with_member(members: Sequence[tuple[str, bytes, tuple[int, int] | None]
     directory = b"".join(central)
     out.write(directory)
     out.write(
-        b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, len(central), len(central), len(directory), start, 0)
+        b"PK\x05\x06"
+        + struct.pack("<HHHHIIH", 0, 0, len(central), len(central), len(directory), start, 0)
     )
     return out.getvalue()
 
@@ -716,7 +938,9 @@ BILLION_LAUGHS = (
 def entity_document(config: Config) -> bytes:
     """A template whose document.xml declares entities (an expansion bomb and a local file)."""
     body = template_body() + p("&e;&x;")
-    return package(body, properties=properties_for(config), document=document_xml(body, BILLION_LAUGHS))
+    return package(
+        body, properties=properties_for(config), document=document_xml(body, BILLION_LAUGHS)
+    )
 
 
 def word_lockfile() -> bytes:
@@ -737,8 +961,14 @@ def rtf_document(ref: str) -> bytes:
         bounds = "".join(f"\\cellx{1500 * (i + 1)}" for i in range(len(cells)))
         return "\\trowd" + bounds + "".join(f"\\intbl {rtf(c)}\\cell" for c in cells) + "\\row\n"
 
-    values = ("1.1", "Hbtqia+-perspektiv i villkoren för föreningsbidrag", "Föreningskonsulent",
-              "2026", "Pågår", "Halvvägs.")  # fmt: skip
+    values = (
+        "1.1",
+        "Hbtqia+-perspektiv i villkoren för föreningsbidrag",
+        "Föreningskonsulent",
+        "2026",
+        "Pågår",
+        "Halvvägs.",
+    )
     return (
         "{\\rtf1\\ansi\\deff0{\\fonttbl{\\f0 Arial;}}\\f0\\fs22\n"
         f"\\pard {rtf('Strategiområde 1')}\\par\n{row(HEADERS)}{row(values)}"
@@ -755,9 +985,17 @@ def pdf_document() -> bytes:
 
 def odt_document(ref: str) -> bytes:
     """A minimal OpenDocument text with an area heading and an activity table."""
-    cells = "".join(f"<table:table-cell><text:p>{escape(h)}</text:p></table:table-cell>" for h in HEADERS)
-    values = ("1.1", "Hbtqia+-perspektiv i villkoren för föreningsbidrag", "Föreningskonsulent",
-              "2026", "Genomförd", "Nya villkor antogs i mars.")  # fmt: skip
+    cells = "".join(
+        f"<table:table-cell><text:p>{escape(h)}</text:p></table:table-cell>" for h in HEADERS
+    )
+    values = (
+        "1.1",
+        "Hbtqia+-perspektiv i villkoren för föreningsbidrag",
+        "Föreningskonsulent",
+        "2026",
+        "Genomförd",
+        "Nya villkor antogs i mars.",
+    )
     data_cells = "".join(
         f"<table:table-cell><text:p>{escape(v)}</text:p></table:table-cell>" for v in values
     )
@@ -791,7 +1029,7 @@ def odt_document(ref: str) -> bytes:
     return buffer.getvalue()
 
 
-def encrypted(docx: bytes, password: str = "hemligt") -> bytes:
+def encrypted(docx: bytes, password: str = "hemligt") -> bytes:  # noqa: S107 - a test fixture
     """`docx` encrypted as Word does it (an OLE container with EncryptionInfo/EncryptedPackage)."""
     from msoffcrypto.format.ooxml import OOXMLFile
 

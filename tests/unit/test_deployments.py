@@ -186,3 +186,21 @@ def test_prefect_yaml_working_day_crons() -> None:
     declared = {d["name"]: d for d in _prefect_yaml()["deployments"]}
     assert declared["remind"]["schedules"][0]["cron"] == "30 7 * * 1-5"
     assert declared["collect"]["schedules"][0]["cron"] == "*/15 7-17 * * 1-5"
+
+
+def test_serve_builds_every_deployment_with_its_form_and_schedules(config: Config) -> None:
+    from flows.deployments import build_deployments
+
+    deployments = {d.name: d for d in build_deployments(config, dt.date(2026, 11, 22))}
+    assert set(deployments) == {s.name for s in SPECS}
+    remind = deployments["remind"]
+    assert remind.entrypoint is not None and remind.entrypoint.endswith("remind.py:remind_flow")
+    form = remind._parameter_openapi_schema.model_dump()
+    assert form["properties"]["cycle"]["anyOf"][0]["enum"] == ["hbtqia-2025", "hbtqia-2026"]
+    [schedule] = remind.schedules
+    assert schedule.schedule.timezone == TIMEZONE
+    assert schedule.parameters == {"cycle": "hbtqia-2026"}
+    assert schedule.schedule.rrule.startswith("DTSTART:20270203T073000")
+    [compile_schedule] = deployments["compile"].schedules
+    assert "DTSTART:20270419T060000" in compile_schedule.schedule.rrule
+    assert deployments["status"].schedules == []

@@ -28,6 +28,8 @@ NO_FOLDER = "The specified folder could not be found in the store."
 BAD_STATE = "Synchronization state data is corrupt or otherwise invalid."
 ONLY_MIME = "This test server only accepts messages as MimeContent."
 FOLDER_EXISTS = "A folder with the specified name already exists."
+# Exchange's SyncFolderItems errors still carry (empty) sync elements; exchangelib reads them.
+EMPTY_SYNC = "<m:SyncState/><m:IncludesLastItemInRange>true</m:IncludesLastItemInRange>"
 
 
 class UnsupportedOperation(Exception):
@@ -210,11 +212,7 @@ class Operations:
         ref_parent = element.find(f"{M}SyncFolderId")
         folder = self._folder_ref(ref_parent[0]) if ref_parent is not None else None
         if folder is None:
-            msg = error(
-                "SyncFolderItems",
-                "ErrorFolderNotFound",
-                NO_FOLDER,
-            )
+            msg = error("SyncFolderItems", "ErrorFolderNotFound", NO_FOLDER, EMPTY_SYNC)
             return operation_response("SyncFolderItems", [msg])
         state = element.findtext(f"{M}SyncState") or None
         limit = int(element.findtext(f"{M}MaxChangesReturned") or "512")
@@ -222,11 +220,7 @@ class Operations:
         try:
             changes, new_state, done = self.store.sync(folder.id, state, limit)
         except InvalidSyncState:
-            msg = error(
-                "SyncFolderItems",
-                "ErrorInvalidSyncStateData",
-                BAD_STATE,
-            )
+            msg = error("SyncFolderItems", "ErrorInvalidSyncStateData", BAD_STATE, EMPTY_SYNC)
             return operation_response("SyncFolderItems", [msg])
         parts = []
         for change in changes:

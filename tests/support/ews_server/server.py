@@ -156,6 +156,22 @@ class EwsServer:
     def deliver(self, raw: bytes) -> str:
         return self.store.deliver(raw).id
 
+    def seed_processed(self, count: int, folder_name: str = "Behandlade") -> int:
+        """`count` messages that arrived and were processed long ago (moved out of the inbox)."""
+        inbox = self.store.folders_by_name("inbox")
+        with self.store.lock:
+            existing = [f for f in self.store.children(inbox.id) if f.name == folder_name]
+            target = existing[0] if existing else self.store.create_folder(inbox.id, folder_name)
+            for n in range(count):
+                raw = (
+                    f"From: namnd{n % 14}@ekeby.example\r\nTo: {self.address}\r\n"
+                    f"Subject: Uppföljning {n}\r\nMessage-ID: <old-{n}@ekeby.example>\r\n"
+                    "Content-Type: text/plain; charset=utf-8\r\n\r\nSvar.\r\n"
+                ).encode()
+                item = self.store.deliver(raw)
+                self.store.move(item.id, target.id)
+        return len(target.item_ids)
+
     def sent(self) -> list[dict[str, Any]]:
         with self.store.lock:
             return [
@@ -194,6 +210,12 @@ def _plan_fields(plan: FaultPlan) -> dict[str, Any]:
 def _handler_for(server: EwsServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()
+            # Headers and body go out as separate writes; without this, Nagle's algorithm and
+            # delayed ACKs add 40 ms to every response.
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
         def log_message(self, format: str, *args: Any) -> None:
             log.debug("%s " + format, self.address_string(), *args)
@@ -312,6 +334,9 @@ def _handler_for(server: EwsServer) -> type[BaseHTTPRequestHandler]:
                 server.set_faults(**json.loads(body or b"{}"))
                 result = _plan_fields(server.faults)
                 result["kinds"] = list(result["kinds"])
+            elif method == "POST" and route == "seed_processed":
+                request = json.loads(body or b"{}")
+                result = {"processed": server.seed_processed(int(request.get("count", 0)))}
             elif method == "GET" and route == "stats":
                 result = server.stats.as_dict()
             elif method == "POST" and route == "stats/reset":

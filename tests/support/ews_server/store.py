@@ -10,6 +10,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy
+from email.header import decode_header, make_header
 from email.parser import BytesParser
 from email.utils import getaddresses
 
@@ -39,7 +40,7 @@ class Folder:
     # change log: (seq, item_id), appended on every change; entries: item_id -> ChangeEntry
     log: list[tuple[int, str]] = field(default_factory=list)
     entries: dict[str, ChangeEntry] = field(default_factory=dict)
-    item_ids: list[str] = field(default_factory=list)  # present items, arrival order
+    item_ids: dict[str, None] = field(default_factory=dict)  # present items, arrival order
 
 
 @dataclass
@@ -119,14 +120,14 @@ class Store:
     # --- items ---------------------------------------------------------------------------
 
     def add_item(self, folder_id: str, mime: bytes, *, received: datetime | None = None) -> Item:
-        headers = BytesParser(policy=policy.default).parsebytes(mime, headersonly=True)
+        headers = _headers(mime)
         item = Item(
             id=new_id(),
             changekey=new_id(b"\x09\x00\x00\x00")[:40],
             folder_id=folder_id,
             mime=mime,
-            subject=str(headers.get("Subject", "")),
-            message_id=str(headers["Message-ID"]).strip() if headers["Message-ID"] else None,
+            subject=headers.subject,
+            message_id=headers.message_id,
             sender=_first(headers.get_all("From")),
             to=_addresses(headers.get_all("To")),
             cc=_addresses(headers.get_all("Cc")),
@@ -156,8 +157,7 @@ class Store:
             return moved
 
     def send(self, mime: bytes, recipients: tuple[str, ...], save_in: str | None) -> Item | None:
-        headers = BytesParser(policy=policy.default).parsebytes(mime, headersonly=True)
-        mid = str(headers["Message-ID"]).strip() if headers["Message-ID"] else None
+        mid = _headers(mime).message_id
         with self.lock:
             self.sent.append(SentMessage(mime, recipients, mid, datetime.now(UTC)))
         return self.add_item(save_in, mime) if save_in else None
@@ -171,10 +171,10 @@ class Store:
         else:
             entry.last_seq = seq
             entry.present = present
-        if present and item_id not in folder.item_ids:
-            folder.item_ids.append(item_id)
-        if not present and item_id in folder.item_ids:
-            folder.item_ids.remove(item_id)
+        if present:
+            folder.item_ids.setdefault(item_id, None)
+        else:
+            folder.item_ids.pop(item_id, None)
 
     # --- sync ----------------------------------------------------------------------------
 
@@ -231,6 +231,30 @@ def _decode_state(state: str | None, folder_id: str) -> int:
 
 class InvalidSyncState(ValueError):
     pass
+
+
+class _Headers:
+    """The few headers the server needs, parsed the cheap way (compat32)."""
+
+    def __init__(self, mime: bytes) -> None:
+        self._message = BytesParser(policy=policy.compat32).parsebytes(mime, headersonly=True)
+
+    def get_all(self, name: str) -> list[str]:
+        return [str(v) for v in self._message.get_all(name) or []]
+
+    @property
+    def subject(self) -> str:
+        value = self._message.get("Subject")
+        return str(make_header(decode_header(str(value)))) if value else ""
+
+    @property
+    def message_id(self) -> str | None:
+        value = self._message.get("Message-ID")
+        return str(value).strip() if value else None
+
+
+def _headers(mime: bytes) -> _Headers:
+    return _Headers(mime)
 
 
 def _addresses(values: list[str] | None) -> tuple[str, ...]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import signal
+import sys
 
 from tests.support.graph_server.server import GraphServer, info_line
 
@@ -20,12 +22,14 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO)
     server = GraphServer(port=args.port)
     server.set_faults(latency=args.latency)
+    # Terminated by the parent: leave serve_forever through the finally below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print(info_line(server), flush=True)
     try:
         with contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
     finally:
-        server.stop()
+        server.close()
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ from tests.support.graph_server.store import (
 MAX_REQUEST_BYTES = 4 * 1024 * 1024  # Graph rejects larger request bodies
 MAX_UPLOAD_CHUNK = 4 * 1024 * 1024
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
+PROCESSED_FOLDER = "Uppföljning – behandlade"  # the adapter's default processed folder
 _FILTER = re.compile(r"^\s*(\w+)\s+eq\s+'((?:[^']|'')*)'\s*$")
 
 
@@ -111,6 +112,24 @@ class GraphApp:
         """Replace the given fault fields (latency, rate, kinds, retry_after, queued, seed)."""
         self.faults = updated_plan(self.faults, changes)
 
+    def seed_processed(self, count: int, folder: str | None = None) -> int:
+        """Put `count` messages straight into the processed folder, as after earlier springs."""
+        store = self.store
+        name = folder or PROCESSED_FOLDER
+        with store.lock:
+            target = store.create_folder(name, store.root_id) or next(
+                f for f in store.folders.values() if f.display_name == name
+            )
+            for n in range(count):
+                raw = (
+                    f"From: namnd{n % 14}@ekeby.example\r\nTo: {store.mailbox}\r\n"
+                    f"Subject: Svar {n}\r\nMessage-ID: <old-{n}@ekeby.example>\r\n\r\nSvar.\r\n"
+                ).encode()
+                message = store.deliver(raw)
+                message.folder_id = target.id
+                message.categories = ["Uppföljning", "Uppföljning: accepted"]
+            return sum(1 for m in store.messages.values() if m.folder_id == target.id)
+
     def expire_delta_tokens(self) -> None:
         """Every delta and skip token issued so far answers 410 Gone from now on."""
         with self.store.lock:
@@ -134,6 +153,9 @@ def error_response(status: int, code: str, message: str, **headers: str) -> Resp
 
 class GraphHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle's algorithm and the client's
+    # delayed ACK every answer would wait ~40 ms.
+    disable_nagle_algorithm = True
     app: GraphApp  # set on the subclass made per server
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -172,6 +194,13 @@ class GraphHandler(BaseHTTPRequestHandler):
             return
         app = self.app
         app.stats.count(operation)
+        app.stats.started()
+        try:
+            self._serve(app, operation, run)
+        finally:
+            app.stats.finished()
+
+    def _serve(self, app: GraphApp, operation: str, run: Callable[[], Response]) -> None:
         plan = app.faults
         if plan.latency and operation != "token":
             time.sleep(plan.latency)
@@ -494,24 +523,26 @@ class MailApi:
         keep = {s.strip() for s in select.split(",")} | {"id", "@odata.type", "@odata.etag"}
         return {k: v for k, v in item.items() if k in keep}
 
-    def _filter(self) -> tuple[str, str] | None:
+    def _filter(self) -> tuple[str, set[str]] | None:
+        """`prop eq 'a'`, or several such clauses on one property joined by `or`."""
         expression = self.query.get("$filter")
         if expression is None:
             return None
-        m = _FILTER.match(expression)
-        if m is None:
+        clauses = [_FILTER.match(c) for c in re.split(r"\s+or\s+", expression)]
+        props = {m[1] for m in clauses if m is not None}
+        if any(m is None for m in clauses) or len(props) != 1:
             raise GraphError(
                 400, "ErrorInvalidUrlQueryFilter", "The query filter is not supported."
             )
-        return m[1], m[2].replace("''", "'")
+        return props.pop(), {m[2].replace("''", "'") for m in clauses if m is not None}
 
     def _collection(self, messages: list[StoredMessage]) -> Response:
         condition = self._filter()
         if condition is not None:
-            prop, value = condition
+            prop, values = condition
             if prop != "internetMessageId":
                 raise GraphError(400, "ErrorInvalidProperty", f"Cannot filter on {prop}.")
-            messages = [m for m in messages if m.internet_message_id == value]
+            messages = [m for m in messages if m.internet_message_id in values]
         messages.sort(key=lambda m: m.received, reverse=True)
         top = int(self.query.get("$top", "10"))
         items = [self._select(self.store.message_json(m)) for m in messages[:top]]
@@ -523,10 +554,11 @@ class MailApi:
         folders = [f for f in self.store.folders.values() if f.parent_id == self.store.root_id]
         condition = self._filter()
         if condition is not None:
-            prop, value = condition
+            prop, values = condition
             if prop != "displayName":
                 raise GraphError(400, "ErrorInvalidProperty", f"Cannot filter on {prop}.")
-            folders = [f for f in folders if f.display_name.lower() == value.lower()]
+            wanted = {v.lower() for v in values}
+            folders = [f for f in folders if f.display_name.lower() in wanted]
         items = [self.store.folder_json(f) for f in folders]
         return json_response(200, {"@odata.context": "$metadata#mailFolders", "value": items})
 
@@ -769,6 +801,9 @@ def control(
     elif method == "POST" and route == "faults":
         app.set_faults(**json.loads(body or b"{}"))
         result = app.faults.fields()
+    elif method == "POST" and route == "seed_processed":
+        spec = json.loads(body or b"{}")
+        result = {"processed": app.seed_processed(int(spec["count"]), spec.get("folder"))}
     elif method == "POST" and route == "expire-delta":
         app.expire_delta_tokens()
         result = {"ok": True}

@@ -12,9 +12,12 @@ import httpx
 
 
 class GraphControl:
-    def __init__(self, url: str, ca_file: Path) -> None:
+    def __init__(self, url: str, ca_file: Path, *, address: str | None = None) -> None:
+        from tests.support.graph_server.server import DEFAULT_CREDENTIALS
+
         self.url = url
         self.ca_file = ca_file
+        self.address = address or DEFAULT_CREDENTIALS.mailbox
         self._client = httpx.Client(
             base_url=f"{url}/_control",
             verify=ssl.create_default_context(cafile=str(ca_file)),
@@ -55,8 +58,18 @@ class GraphControl:
         items: list[dict[str, Any]] = self._call("GET", f"/folders/{name}/messages")
         return items
 
-    def set_faults(self, **changes: Any) -> None:
-        self._call("POST", "/faults", content=json.dumps(changes).encode())
+    def set_faults(self, **changes: Any) -> dict[str, Any]:
+        """latency, rate, kinds, retry_after, seed, queued=[[kind, operation|None], ...]."""
+        plan: dict[str, Any] = self._call("POST", "/faults", content=json.dumps(changes).encode())
+        return plan
+
+    def seed_processed(self, count: int) -> int:
+        """Put `count` already processed messages into the mailbox (server-side, fast)."""
+        content = json.dumps({"count": count}).encode()
+        return int(self._call("POST", "/seed_processed", content=content)["processed"])
+
+    def reset_stats(self) -> None:
+        self._call("POST", "/stats/reset")
 
     def expire_delta_tokens(self) -> None:
         self._call("POST", "/expire-delta")

@@ -70,11 +70,22 @@ def updated_plan(current: FaultPlan, changes: dict[str, Any]) -> FaultPlan:
 class Stats:
     requests: Counter[str] = field(default_factory=Counter)
     faults: Counter[str] = field(default_factory=Counter)
+    in_flight: int = 0
+    max_in_flight: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def count(self, operation: str) -> None:
         with self.lock:
             self.requests[operation] += 1
+
+    def started(self) -> None:
+        with self.lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def finished(self) -> None:
+        with self.lock:
+            self.in_flight -= 1
 
     def fault(self, kind: str) -> None:
         with self.lock:
@@ -86,9 +97,11 @@ class Stats:
                 "total": sum(self.requests.values()),
                 "requests": dict(self.requests),
                 "faults": dict(self.faults),
+                "max_in_flight": self.max_in_flight,
             }
 
     def reset(self) -> None:
         with self.lock:
             self.requests.clear()
             self.faults.clear()
+            self.max_in_flight = self.in_flight

@@ -81,7 +81,9 @@ class GraphServer:
         return graph_env(self.url, self.ca_file, self.credentials)
 
     def start(self) -> GraphServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -90,6 +92,10 @@ class GraphServer:
 
     def stop(self) -> None:
         self._httpd.shutdown()
+        self.close()
+
+    def close(self) -> None:
+        """Release the socket and the certificate (after serve_forever has returned)."""
         self._httpd.server_close()
         shutil.rmtree(self._cert_dir, ignore_errors=True)
 
@@ -116,6 +122,12 @@ class GraphServer:
     def expire_delta_tokens(self) -> None:
         self.app.expire_delta_tokens()
 
+    def seed_processed(self, count: int) -> int:
+        return self.app.seed_processed(count)
+
+    def reset_stats(self) -> None:
+        self.app.stats.reset()
+
     def stats(self) -> dict[str, Any]:
         return self.app.stats.as_dict()
 
@@ -124,12 +136,16 @@ class GraphServer:
 
 
 @contextmanager
-def graph_server_process(port: int = 0) -> Iterator[GraphControl]:
+def graph_server_process(port: int = 0, *, latency: float = 0.0) -> Iterator[GraphControl]:
     """The endpoint as a separate process (reachable from other processes too)."""
     repo = Path(__file__).resolve().parents[3]
     env = {**os.environ, "PYTHONPATH": str(repo)}
     command = [sys.executable, "-m", "tests.support.graph_server", "--port", str(port)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, env=env, cwd=repo)
+    if latency:
+        command += ["--latency", str(latency)]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=repo
+    )
     try:
         assert process.stdout is not None
         line = process.stdout.readline()

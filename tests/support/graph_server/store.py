@@ -10,7 +10,9 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import email.policy
+import html
 import itertools
+import re
 import secrets
 import threading
 from dataclasses import dataclass, field
@@ -332,8 +334,16 @@ class GraphStore:
             msg["References"] = message.in_reply_to
         for header in message.headers:
             msg[header["name"]] = header["value"]
-        subtype = "html" if message.body.get("contentType", "").lower() == "html" else "plain"
-        msg.set_content(message.body.get("content", ""), subtype=subtype, charset="utf-8")
+        content = message.body.get("content", "")
+        if message.body.get("contentType", "").lower() == "html":
+            # Exchange sends an HTML body with a plain-text alternative it derives itself.
+            plain = html.unescape(
+                re.sub(r"<[^>]+>", "", re.sub(r"(?i)</p>|<br\s*/?>", "\n", content))
+            )
+            msg.set_content(plain.strip() + "\n", subtype="plain", charset="utf-8")
+            msg.add_alternative(content, subtype="html", charset="utf-8")
+        else:
+            msg.set_content(content, subtype="plain", charset="utf-8")
         for attachment in message.attachments:
             maintype, _, sub = attachment.content_type.partition("/")
             msg.add_attachment(

@@ -38,9 +38,19 @@ def test_numbers(text: str, reading: NumberReading) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["2027-03-12", "2027-3-12", "12 mars 2027", "den 12 mars 2027", "12 Mars 2027", "12 mar. 2027",
-     "12/3 2027", "12/3/2027", "12.3.2027", "20270312"],
-)  # fmt: skip
+    [
+        "2027-03-12",
+        "2027-3-12",
+        "12 mars 2027",
+        "den 12 mars 2027",
+        "12 Mars 2027",
+        "12 mar. 2027",
+        "12/3 2027",
+        "12/3/2027",
+        "12.3.2027",
+        "20270312",
+    ],
+)
 def test_dates(text: str) -> None:
     assert parse_date(text) == dt.date(2027, 3, 12)
 
@@ -52,8 +62,15 @@ def test_not_dates(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("§ 34", "§ 34"), ("§34", "§ 34"), ("34", "§ 34"), ("34 §", "§ 34"), ("Paragraf 34", "§ 34"),
-     ("KFN § 34/2027", "KFN § 34/2027"), ("", None)],
-)  # fmt: skip
+    [
+        ("§ 34", "§ 34"),
+        ("§34", "§ 34"),
+        ("34", "§ 34"),
+        ("34 §", "§ 34"),
+        ("Paragraf 34", "§ 34"),
+        ("KFN § 34/2027", "KFN § 34/2027"),
+        ("", None),
+    ],
+)
 def test_paragraphs(text: str, expected: str | None) -> None:
     assert parse_paragraph(text) == expected

@@ -63,7 +63,9 @@ def test_another_cycles_template_is_reported_and_rejected_when_a_cycle_is_expect
     config: Config,
 ) -> None:
     props = fx.properties_for(config, cycle="hbtqia-2025")
-    data = fx.package(fx.template_body(), properties=props, footer=f"Referens: {props['followup_ref']}")
+    data = fx.package(
+        fx.template_body(), properties=props, footer=f"Referens: {props['followup_ref']}"
+    )
     found = read_template(data, "fjolaret.docx", config)
     assert found.cycle == "hbtqia-2025" and not found.errors
     checked = read_template(data, "fjolaret.docx", config, expected_cycle="hbtqia-2026")
@@ -90,7 +92,11 @@ def test_unknown_board_and_unknown_cycle_are_errors(config: Config) -> None:
 
 def test_properties_disagreeing_with_the_reference_warn(config: Config) -> None:
     other = _ref(config, board="socialnamnden")
-    data = fx.package(fx.template_body(), properties=fx.properties_for(config) | {"followup_ref": ""}, footer=f"Referens: {other}")
+    data = fx.package(
+        fx.template_body(),
+        properties=fx.properties_for(config) | {"followup_ref": ""},
+        footer=f"Referens: {other}",
+    )
     result = read_template(data, "x.docx", config)
     assert result.board == fx.BOARD
     assert [p.code for p in result.problems] == ["template.identity_conflict"]

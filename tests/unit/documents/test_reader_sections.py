@@ -90,11 +90,19 @@ def test_free_text_written_below_the_box_is_kept_and_the_hint_above_it_is_not(
     config: Config,
 ) -> None:
     # After a LibreOffice round trip the hint may lose its style: it is still not an answer.
-    body = fx.template_body().replace(
-        fx.p("Behov av stöd", "Heading1"), fx.p("Skrivet under rutan.") + fx.p("Behov av stöd", "Heading1")
-    ).replace(fx.p("Hur har arbetet gått?", "Hint"), fx.p("Hur har arbetet gått?"))
+    body = (
+        fx.template_body()
+        .replace(
+            fx.p("Behov av stöd", "Heading1"),
+            fx.p("Skrivet under rutan.") + fx.p("Behov av stöd", "Heading1"),
+        )
+        .replace(fx.p("Hur har arbetet gått?", "Hint"), fx.p("Hur har arbetet gått?"))
+    )
     result = read_template(fx.filled(config, body), "x.docx", config)
-    assert result.texts.analysis == "Arbetet har gått bra.\nFler grupper ska utbildas.\nSkrivet under rutan."
+    assert (
+        result.texts.analysis
+        == "Arbetet har gått bra.\nFler grupper ska utbildas.\nSkrivet under rutan."
+    )
     assert result.texts.support == "Stöd med utbildningsmaterial."
 
 
@@ -107,7 +115,11 @@ def test_free_text_written_under_the_heading_when_the_box_was_deleted(config: Co
 
 
 def test_placeholder_text_kept_as_plain_text_by_an_editor_is_empty(config: Config) -> None:
-    body = fx.template_body(answers=fx.Answers(decision_date="Välj datum", support="Klicka eller tryck här för att ange text."))
+    body = fx.template_body(
+        answers=fx.Answers(
+            decision_date="Välj datum", support="Klicka eller tryck här för att ange text."
+        )
+    )
     result = read_template(fx.filled(config, body), "x.docx", config)
     assert result.decision.date is None and result.texts.support == ""
     assert "decision.date_missing" in {p.code for p in result.problems}

@@ -19,18 +19,34 @@ def config(config_dir: Path) -> Config:
 
 def _rows(result: ParsedTemplate) -> list[tuple[object, ...]]:
     return [
-        (a.area, a.nr or "", a.activity, a.responsible, a.timeframe, a.status_text, a.comment,
-         a.status)
+        (
+            a.area,
+            a.nr or "",
+            a.activity,
+            a.responsible,
+            a.timeframe,
+            a.status_text,
+            a.comment,
+            a.status,
+        )
         for a in result.activities
-    ]  # fmt: skip
+    ]
 
 
 def _expected(activities: list[fx.Activity]) -> list[tuple[object, ...]]:
     return [
-        (a.area, a.nr, a.activity, a.responsible, a.timeframe, a.status, a.comment,
-         a.expected_status)
+        (
+            a.area,
+            a.nr,
+            a.activity,
+            a.responsible,
+            a.timeframe,
+            a.status,
+            a.comment,
+            a.expected_status,
+        )
         for a in activities
-    ]  # fmt: skip
+    ]
 
 
 def _read(config: Config, name: str) -> tuple[ParsedTemplate, fx.Case]:
@@ -139,10 +155,16 @@ def test_continued_table_repeated_headers_and_blank_rows(config: Config) -> None
 def test_columns_found_by_header_not_position(config: Config) -> None:
     result, _ = _read(config, "reordered_columns")
     assert [(a.nr, a.status) for a in result.activities] == [
-        ("1.1", "Genomförd"), ("2.1", "Pågående"), ("4.1", "Genomförd"), ("4.2", "Ej påbörjad")
-    ]  # fmt: skip
+        ("1.1", "Genomförd"),
+        ("2.1", "Pågående"),
+        ("4.1", "Genomförd"),
+        ("4.2", "Ej påbörjad"),
+    ]
     codes = {(p.code, p.message) for p in result.problems}
-    assert ("table.unknown_column", "Kolumnen ”Kostnad (kr)” känns inte igen och har inte lästs.") in codes
+    assert (
+        "table.unknown_column",
+        "Kolumnen ”Kostnad (kr)” känns inte igen och har inte lästs.",
+    ) in codes
     assert ("table.missing_column", "Kolumnen ”Tidsplan” saknas i tabellen.") in codes
     assert all(p.level == "warning" for p in result.problems)
 
@@ -163,17 +185,22 @@ def test_free_text_statuses_and_unknown_kept_with_warning(config: Config) -> Non
 def test_entirely_empty_rows_are_not_activities(config: Config) -> None:
     body = fx.template_body(
         table=lambda area, acts: fx.tbl(
-            [fx.header_row(), fx.tr([fx.tc("") for _ in fx.HEADERS]),
-             fx.tr([fx.tc("9.9")] + [fx.tc("") for _ in fx.HEADERS[1:]])]
+            [
+                fx.header_row(),
+                fx.tr([fx.tc("") for _ in fx.HEADERS]),
+                fx.tr([fx.tc("9.9")] + [fx.tc("") for _ in fx.HEADERS[1:]]),
+            ]
         )
-    )  # fmt: skip
+    )
     result = read_template(fx.filled(config, body), "tom.docx", config)
     assert result.activities == []
     assert not result.errors
 
 
 def test_document_without_activity_tables_is_an_error(config: Config) -> None:
-    result = read_template(fx.filled(config, fx.p("Hej! Vi har inget att rapportera.")), "x.docx", config)
+    result = read_template(
+        fx.filled(config, fx.p("Hej! Vi har inget att rapportera.")), "x.docx", config
+    )
     assert [p.code for p in result.errors] == ["template.no_activities"]
     assert not result.unreadable
 
@@ -199,3 +226,37 @@ def test_real_template_filled_by_simulated_boards(config: Config) -> None:
             exclude={"file", "problems"}
         ), board.id
         assert not result.errors
+
+
+def test_strict_open_xml_document(config: Config) -> None:
+    """Word's "Strict Open XML" format uses other namespaces for the same markup."""
+    import io
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(fx.filled(config)))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for item in source.infolist():
+            content = source.read(item).replace(
+                b"http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+                b"http://purl.oclc.org/ooxml/wordprocessingml/main",
+            )
+            content = content.replace(
+                b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+                b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+            )
+            archive.writestr(item, content)
+    strict = read_template(out.getvalue(), "strikt.docx", config)
+    assert strict.model_dump(exclude={"file"}) == read_template(
+        fx.filled(config), "x.docx", config
+    ).model_dump(exclude={"file"})
+
+
+def test_area_from_a_title_row_above_the_header(config: Config) -> None:
+    a = fx.ACTIVITIES[1]
+    title = fx.tr([fx.tc("Strategiområde 2 – kompetens", span=6)])
+    body = fx.tbl([title, fx.header_row(), fx.tr(fx.activity_cells(a))])
+    body = body.replace("2.1", "7")  # no area to be read from the number
+    result = read_template(fx.filled(config, body), "x.docx", config)
+    assert [(r.area, r.nr, r.status) for r in result.activities] == [(2, "7", "Pågående")]
+    assert "activity.no_area" not in {p.code for p in result.problems}

@@ -159,12 +159,14 @@ def test_activity_tables_prefill_the_plan_and_leave_rows_to_add(config: Config, 
         assert rows[1:] == expected + [[""] * 6] * empty
 
 
-def test_header_rows_repeat_and_rows_do_not_split(kfn: bytes) -> None:
+def test_header_rows_repeat_and_stay_whole(kfn: bytes) -> None:
     for tbl in activity_tables(kfn).values():
         trs = tbl.findall("w:tr", NS)
         assert trs[0].find("w:trPr/w:tblHeader", NS) is not None
         assert all(tr.find("w:trPr/w:tblHeader", NS) is None for tr in trs[1:])
-        assert all(tr.find("w:trPr/w:cantSplit", NS) is not None for tr in trs)
+        assert trs[0].find("w:trPr/w:cantSplit", NS) is not None
+        # A long comment may run over a page break rather than be clipped.
+        assert all(tr.find("w:trPr/w:cantSplit", NS) is None for tr in trs[1:])
         header_fill = trs[0].find("w:tc/w:tcPr/w:shd", NS)
         assert header_fill is not None and header_fill.get(w("fill")) not in (
             None,
@@ -313,6 +315,7 @@ def _squeeze(text: str) -> str:
 
 
 @pytest.mark.libreoffice
+@pytest.mark.xdist_group("libreoffice-template")
 @pytest.mark.parametrize("board_id", PDF_BOARDS)
 def test_libreoffice_renders_the_template(
     pdf_texts: dict[str, str], config: Config, board_id: str

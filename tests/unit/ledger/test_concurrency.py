@@ -72,3 +72,24 @@ def test_two_processes_from_an_empty_database(ledger_url: str) -> None:
         versions = [s.version for s in ledger.submissions("c", "kfn")]
         assert versions == list(range(1, 3 * ROUNDS + 1))
         assert len({s.inbound_sha for s in ledger.submissions("c")}) == 3 * ROUNDS
+
+
+def test_threads_sharing_one_ledger(ledger: Ledger) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def reserve(n: int) -> bool:
+        _, created = ledger.reserve_outbound(
+            cycle="c",
+            board=f"b{n % 4}",
+            kind="invitation",
+            plan_key="invitation",
+            to=["a@ekeby.se"],
+            subject="s",
+            message_id=f"<t{n}@test>",
+        )
+        return created
+
+    with ThreadPoolExecutor(8) as pool:
+        created = list(pool.map(reserve, range(40)))
+    assert sum(created) == 4
+    assert len(ledger.outbound_for("c")) == 4

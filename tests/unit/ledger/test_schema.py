@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
@@ -36,3 +37,46 @@ def test_reopening_keeps_the_data(ledger_url: str) -> None:
 def test_without_migrate_an_empty_database_has_no_revision(ledger_url: str) -> None:
     with Ledger.open(ledger_url, migrate=False) as ledger:
         assert ledger.schema_revision() is None
+
+
+def test_downgrade_and_upgrade_again(ledger_url: str) -> None:
+    from alembic import command
+
+    from flows.ledger.store import _alembic_config
+
+    with Ledger.open(ledger_url) as ledger:
+        config = _alembic_config()
+        with ledger.engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "base")
+            connection.commit()
+        assert not TABLES & set(inspect(ledger.engine).get_table_names())
+        assert ledger.schema_revision() is None
+    with Ledger.open(ledger_url) as again:
+        assert again.schema_revision() == head_revision()
+        assert set(inspect(again.engine).get_table_names()) >= TABLES
+
+
+def test_the_alembic_command_line_route(ledger_url: str) -> None:
+    from alembic import command
+
+    from flows.ledger.store import _alembic_config
+
+    config = _alembic_config()
+    config.set_main_option("sqlalchemy.url", ledger_url.replace("%", "%%"))
+    command.upgrade(config, "head")
+    with Ledger.open(ledger_url, migrate=False) as ledger:
+        assert ledger.schema_revision() == head_revision()
+
+
+@pytest.mark.postgres
+def test_a_plain_postgresql_url_uses_psycopg() -> None:
+    from flows.ledger.store import create_ledger_engine
+    from tests.support.postgres import fresh_schema, postgres_url
+
+    with fresh_schema(postgres_url()) as url:
+        plain = url.replace("postgresql+psycopg://", "postgres://", 1)
+        engine = create_ledger_engine(plain)
+        assert engine.dialect.driver == "psycopg"
+        with Ledger(engine) as ledger:
+            assert ledger.schema_revision() is None

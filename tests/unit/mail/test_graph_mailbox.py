@@ -8,12 +8,15 @@ from __future__ import annotations
 import os
 import time
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 
+from flows.mail.factory import open_mailbox
 from flows.mail.graph import GraphMailbox
 from flows.mail.mime import extract_attachments, parse
 from flows.mail.port import Attachment, MailError, OutboundMessage
+from flows.settings import Settings
 from tests.support.graph_server import GraphServer, fixtures
 from tests.support.graph_server.fixtures import graph_settings, inbound
 
@@ -242,3 +245,50 @@ def test_dropped_connections_on_reads_are_retried(
     graph_server.deliver(inbound())
     graph_server.set_faults(queued=[("drop_before", "delta"), ("drop_after", "mime")])
     assert len(mailbox.fetch_new(None).messages) == 1
+
+
+def test_missing_settings_are_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("TENANT_ID", "CLIENT_ID", "MAILBOX"):
+        monkeypatch.delenv(f"FOLLOWUP_GRAPH_{name}", raising=False)
+    monkeypatch.setenv("FOLLOWUP_GRAPH_CLIENT_ID", "11111111-2222-4333-8444-555555555555")
+    with pytest.raises(MailError) as error:
+        open_mailbox(Settings(data=tmp_path, transport="graph"))
+    assert "FOLLOWUP_GRAPH_TENANT_ID" in str(error.value)
+    assert "FOLLOWUP_GRAPH_MAILBOX" in str(error.value)
+    assert "FOLLOWUP_GRAPH_CLIENT_ID" not in str(error.value)
+    assert not error.value.transient
+
+
+def test_factory_opens_the_graph_adapter(graph_server: GraphServer, tmp_path: Path) -> None:
+    mailbox = open_mailbox(Settings(data=tmp_path, transport="graph"))
+    assert isinstance(mailbox, GraphMailbox)
+    assert mailbox.address == graph_server.address
+
+
+def test_unreachable_token_endpoint_is_transient(graph_server: GraphServer) -> None:
+    graph_server.deliver(inbound())
+    graph_server.set_faults(queued=[("drop_before", "token")])
+    with GraphMailbox(graph_settings()) as box:
+        with pytest.raises(MailError) as error:
+            box.fetch_new(None)
+        assert error.value.transient
+        assert len(box.fetch_new(None).messages) == 1  # the task's retry gets through
+
+
+def test_send_many_searches_sent_items_in_batches_and_keeps_four_in_flight(
+    graph_server: GraphServer, mailbox: GraphMailbox
+) -> None:
+    messages = [outbound(n) for n in range(12)]
+    mailbox.send(messages[0])
+    graph_server.reset_stats()
+    graph_server.set_faults(latency=0.02)
+
+    failures = mailbox.send_many(messages)
+
+    assert failures == {}
+    sent = [s["message_id"] for s in graph_server.sent()]
+    assert sorted(sent) == sorted(m.message_id for m in messages)
+    stats = graph_server.stats()
+    assert stats["requests"]["list_all"] == 2  # 12 Message-IDs, 10 per search
+    assert stats["requests"]["send"] == 11
+    assert 1 < stats["max_in_flight"] <= 4

@@ -33,7 +33,7 @@ def part(data: bytes, name: str) -> etree._Element:
 
 def body_text(data: bytes) -> str:
     body = part(data, "word/document.xml")
-    return "\n".join("".join(p.itertext()) for p in body.iter(w("p")))
+    return "\n".join("".join(str(t) for t in p.itertext()) for p in body.iter(w("p")))
 
 
 def test_title_page(report: bytes, config: Config, frames: Frames) -> None:
@@ -70,7 +70,9 @@ def test_table_of_contents_is_refreshed_when_word_opens_it(report: bytes) -> Non
     settings = part(report, "word/settings.xml")
     update = settings.find(w("updateFields"))
     assert update is not None and update.get(w("val")) == "true"
-    instructions = "".join(part(report, "word/document.xml").itertext(w("instrText")))
+    instructions = "".join(
+        str(t) for t in part(report, "word/document.xml").itertext(w("instrText"))
+    )
     assert "TOC" in instructions
     # Word is strict about the order of settings: updateFields must precede compat and rsids
     tags = [etree.QName(c).localname for c in settings]
@@ -102,7 +104,7 @@ def test_reference_header_footer_and_styles_are_kept(report: bytes) -> None:
     document = docx.Document(io.BytesIO(report))
     section = document.sections[0]
     assert section.different_first_page_header_footer
-    footer = "".join(section.footer._element.itertext(w("instrText")))
+    footer = "".join(str(t) for t in section.footer._element.itertext(w("instrText")))
     assert "PAGE" in footer and "NUMPAGES" in footer
     assert section.header._element.findall(f".//{WP_DOCPR}")  # the logo
     names = {s.name for s in document.styles}

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 
 from flows.report import wordxml as wx
@@ -39,7 +41,8 @@ def test_table_header_repeats_and_rows_do_not_split() -> None:
     span = rows[1].find(f"{wx.w('tc')}/{wx.w('tcPr')}/{wx.w('gridSpan')}")
     assert span is not None and span.get(wx.w("val")) == "2"
     assert texts(rows[2]) == ["1.1", "Utbildning"]
-    assert tbl.find(f"{wx.w('tblPr')}/{wx.w('tblStyle')}").get(wx.w("val")) == "Tab"
+    style = tbl.find(f"{wx.w('tblPr')}/{wx.w('tblStyle')}")
+    assert style is not None and style.get(wx.w("val")) == "Tab"
 
 
 def test_field_runs_form_one_complex_field() -> None:
@@ -47,3 +50,12 @@ def test_field_runs_form_one_complex_field() -> None:
     kinds = [c.get(wx.w("fldCharType")) for r in runs for c in r if c.tag == wx.w("fldChar")]
     assert kinds == ["begin", "separate", "end"]
     assert "PAGE" in "".join(r.findtext(wx.w("instrText")) or "" for r in runs)
+
+
+@given(st.text(max_size=200))
+def test_any_text_round_trips_through_a_table(text: str) -> None:
+    tbl = wx.table([Column("A", 2.0)], [[text], GroupRow(text)], STYLES)
+    cells = tbl.findall(f"{wx.w('tr')}/{wx.w('tc')}")
+    expected = wx._BREAKS.sub("", wx.clean(text))
+    for tc in cells[1:]:
+        assert "".join(texts(tc)) == expected

@@ -1,0 +1,434 @@
+"""`followup demo`: one whole simulated spring on the embedded defaults.
+
+A fresh data directory (`$FOLLOWUP_DATA/demo/`), the local Maildir, a SQLite ledger and Prefect's
+ephemeral server. The clock moves from the invitation day to the compile day, stopping only on
+days when something happens (flows.demo.script): each morning the remind flow runs for that day,
+during the day simulated boards deliver their answers into the inbox, then the collect flow runs.
+At the end the compile and status flows run. Everything goes through real Prefect flow runs.
+
+The flows stamp the ledger with the real time of sending; the story and the status table show the
+simulated day each message went out (the demo's clock), which is what a real spring would show.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import os
+import shutil
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from babel.dates import format_date
+
+from flows.config import load_config
+from flows.demo.replies import DOCX, PDF, board_reply
+from flows.demo.script import Delivery, Script, cast, event_days, remind_days
+from flows.model import Board, Config, Cycle
+from flows.schedule import LOCAL_TZ
+from flows.settings import Settings
+
+if TYPE_CHECKING:
+    from flows.ledger import Ledger, OutboundRecord
+
+MARKER = ".followup-demo"
+SEED = 2027
+APPROVER = "Kommunledningskontoret (demo)"
+QUIET = {
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+    "PREFECT_SERVER_LOGGING_LEVEL": "WARNING",
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_LOGGING_TO_API_ENABLED": "false",
+    # A first start migrates Prefect's database; on a busy machine that takes a while.
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
+}
+KIND_SV = {
+    "invitation": ("inbjudan", "invitation"),
+    "reminder_before": ("påminnelse", "reminder"),
+    "deadline": ("påminnelse på sista svarsdagen", "deadline reminder"),
+    "overdue": ("påminnelse efter sista svarsdagen", "overdue reminder"),
+    "escalation": ("påminnelse, nu även till förvaltningschef eller vd", "escalation"),
+    "resubmit_request": ("begäran om ny fil", "request to resubmit"),
+}
+OUTCOME_SV = {
+    "submitted": ("svaret godkändes, kvitto skickat", "accepted, receipt sent"),
+    "rejected": ("svaret kunde inte användas, besked om vad som saknas", "rejected, told why"),
+    "no_attachment": ("inget dokument bifogat, besked skickat", "no attachment"),
+    "quarantined": ("okänd avsändare, i karantän", "quarantined"),
+    "duplicate": ("samma fil igen", "duplicate"),
+    "ignored": ("ignorerat", "ignored"),
+}
+FORM_SV = {
+    "word": ("skickade sin ifyllda mall", "sent the filled-in template"),
+    "libreoffice": ("skickade mallen ifylld i LibreOffice", "sent the template from LibreOffice"),
+    "pdf": ("skickade en PDF i stället för Word-filen", "sent a PDF instead of the Word file"),
+}
+
+
+def sv_date(day: dt.date) -> str:
+    return str(format_date(day, "d MMMM y", locale="sv"))
+
+
+@dataclass
+class Timings:
+    steps: dict[str, float] = field(default_factory=dict)
+
+    @contextlib.contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.steps[name] = self.steps.get(name, 0.0) + time.perf_counter() - start
+
+
+@dataclass
+class Story:
+    out: TextIO
+    lines: int = 0
+
+    def day(self, day: dt.date, swedish: str, english: str) -> None:
+        print(f"  {sv_date(day):>18}  {swedish}", file=self.out)
+        print(f"  {'':>18}  ({english})", file=self.out)
+        self.lines += 1
+
+
+# --------------------------------------------------------------------------- set-up
+
+
+def prepare_data_dir(base: Path) -> Path:
+    """`base/demo`, emptied if an earlier demo left it; never a directory the demo did not make."""
+    target = base / "demo"
+    if target.exists():
+        if not (target / MARKER).is_file():
+            raise RuntimeError(
+                f"{target} finns men skapades inte av demot; flytta den eller sätt FOLLOWUP_DATA"
+            )
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    (target / MARKER).write_text("Skapad av `followup demo`; tas bort vid nästa demo.\n")
+    return target
+
+
+@contextlib.contextmanager
+def demo_environment(data: Path) -> Iterator[None]:
+    """The embedded defaults for this process: Maildir, SQLite, pre-approved first wave."""
+    values = {
+        "FOLLOWUP_DATA": str(data),
+        "FOLLOWUP_TRANSPORT": "maildir",
+        "FOLLOWUP_PREAPPROVED_BY": APPROVER,
+        **{k: v for k, v in QUIET.items() if k not in os.environ},
+    }
+    removed = ("FOLLOWUP_DATABASE_URL", "FOLLOWUP_TEST_MODE_ADDRESS")
+    saved = {k: os.environ.get(k) for k in (*values, *removed)}
+    os.environ.update(values)
+    for key in removed:
+        os.environ.pop(key, None)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+# --------------------------------------------------------------------------- the boards' side
+
+
+@dataclass
+class Boards:
+    """The simulated boards: their answers (made once, up front) and their mail."""
+
+    config: Config
+    cycle: Cycle
+    script: Script
+    inbox: Path
+    documents: dict[str, bytes] = field(default_factory=dict)
+    sent: int = 0
+
+    def prepare(self, timings: Timings) -> None:
+        from flows.demo.answers import demo_answer, fill_template, libreoffice_roundtrip_many
+        from flows.documents.template import build_template
+
+        with timings.step("boards fill in their templates"):
+            for delivery in self.script.deliveries:
+                if delivery.board in self.documents:
+                    continue
+                board = self.config.board(delivery.board)
+                answer = demo_answer(self.config, self.cycle, board, seed=SEED)
+                template = build_template(self.config, self.cycle, board)
+                self.documents[delivery.board] = fill_template(template, answer)
+        in_libreoffice = [d.board for d in self.script.deliveries if d.form == "libreoffice"]
+        if in_libreoffice:
+            with timings.step("LibreOffice saves one answer"):
+                saved = libreoffice_roundtrip_many([self.documents[b] for b in in_libreoffice])
+                self.documents.update(zip(in_libreoffice, saved, strict=True))
+
+    def deliver(self, delivery: Delivery, invitation: OutboundRecord | None) -> None:
+        """Write the board's reply into the inbox, as its mail server would, at its time."""
+        board = self.config.board(delivery.board)
+        sent_at = dt.datetime.combine(delivery.day, delivery.at, tzinfo=LOCAL_TZ)
+        document = self.documents[delivery.board]
+        if delivery.form == "pdf":
+            attachment = (f"Uppföljning {board.name}.pdf", PDF, pdf_of(board, self.cycle))
+            text = "Hej! Här kommer vår uppföljning som PDF."
+        else:
+            attachment = (f"Uppföljning {self.cycle.code} {board.code}.docx", DOCX, document)
+            text = "Hej! Bifogat finns vår ifyllda uppföljning.\n\nVänliga hälsningar"
+        self.sent += 1
+        raw = board_reply(
+            board,
+            self.config.municipality,
+            subject=invitation.subject if invitation else f"Uppföljning {self.cycle.code}",
+            text=f"{text}\n{board.primary.name}",
+            attachments=[attachment],
+            sent_at=sent_at,
+            in_reply_to=invitation.message_id if invitation else None,
+            message_number=self.sent,
+        )
+        write_to_inbox(self.inbox, raw, sent_at, f"demo{self.sent}")
+
+
+def pdf_of(board: Board, cycle: Cycle) -> bytes:
+    """A one-page PDF "export" of the answer: readable text, but not the Word template."""
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(8.27, 11.69))
+    figure.text(0.1, 0.9, f"Uppföljning {cycle.id}", fontsize=16)
+    figure.text(0.1, 0.86, board.name, fontsize=12)
+    figure.text(0.1, 0.82, "Se bifogad redovisning av handlingsplanens aktiviteter.", fontsize=10)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="pdf")
+    return buffer.getvalue()
+
+
+def write_to_inbox(inbox: Path, raw: bytes, received: dt.datetime, name: str) -> Path:
+    """Deliver like a mail server: write into tmp/, move into new/, stamp the arrival time."""
+    for sub in ("tmp", "new", "cur"):
+        (inbox / sub).mkdir(parents=True, exist_ok=True)
+    unique = f"{int(received.timestamp())}.{os.getpid()}_{name}.demo"
+    tmp = inbox / "tmp" / unique
+    tmp.write_bytes(raw)
+    target = inbox / "new" / unique
+    os.replace(tmp, target)
+    stamp = received.timestamp()
+    os.utime(target, (stamp, stamp))
+    return target
+
+
+# --------------------------------------------------------------------------- the spring
+
+
+@dataclass
+class Clock:
+    """The simulated day each message went out (the ledger has the real time)."""
+
+    sent_on: dict[str, dt.date] = field(default_factory=dict)
+
+    def new_since(self, ledger: Ledger, cycle: str, day: dt.date) -> list[OutboundRecord]:
+        fresh = [
+            r for r in ledger.outbound_for(cycle) if r.sent and r.message_id not in self.sent_on
+        ]
+        for record in fresh:
+            self.sent_on[record.message_id] = day
+        return fresh
+
+
+def start_prefect() -> None:
+    """Start (or reach) the Prefect API before the first flow run, so it is timed apart."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        client.hello()
+
+
+def _names(config: Config, ids: list[str]) -> str:
+    names = [config.board(i).name for i in ids]
+    if len(names) > 4:
+        return ", ".join(names[:3]) + f" och {len(names) - 3} till"
+    return ", ".join(names)
+
+
+def _count(n: int, singular: str, plural: str) -> str:
+    return f"{n} {singular if n == 1 else plural}"
+
+
+def tell_sent(story: Story, config: Config, day: dt.date, records: list[OutboundRecord]) -> None:
+    by_kind: dict[str, list[str]] = {}
+    for record in records:
+        if record.inbound_sha is None and record.board and record.kind in KIND_SV:
+            by_kind.setdefault(record.kind, []).append(record.board)
+    for kind, boards in by_kind.items():
+        swedish, english = KIND_SV[kind]
+        if kind == "invitation":
+            story.day(
+                day,
+                f"Inbjudan med personlig Word-mall till {len(boards)} nämnder.",
+                f"{english} with a personal Word template to {len(boards)} boards",
+            )
+        elif kind == "resubmit_request":
+            story.day(
+                day,
+                f"{swedish.capitalize()} till {_names(config, boards)}.",
+                f"{english} to {_names(config, boards)}",
+            )
+        else:
+            story.day(
+                day,
+                f"{swedish.capitalize()} till {_count(len(boards), 'nämnd', 'nämnder')} som "
+                f"inte svarat: "
+                f"{_names(config, boards)}.",
+                f"{english} to {_count(len(boards), 'board', 'boards')} that have not answered",
+            )
+
+
+def run_spring(config: Config, cycle: Cycle, script: Script, data: Path, out: TextIO) -> int:
+    timings = Timings()
+    with timings.step("import the flows (Prefect, pandas, ...)"):
+        from flows.collect import collect_flow
+        from flows.compile import compile_flow
+        from flows.ledger import Ledger
+        from flows.remind import remind_flow
+        from flows.status import format_table, status_flow
+
+    story = Story(out)
+    settings = Settings()
+    boards = Boards(config, cycle, script, settings.mail_dir / "inbox")
+    boards.prepare(timings)
+    clock = Clock()
+    planned_days = remind_days(cycle, script)
+    with timings.step("start Prefect (ephemeral API)"):
+        start_prefect()
+    print(f"\nVåren {cycle.deadline.year} (spring {cycle.deadline.year}):\n", file=out)
+    with Ledger.open(settings.ledger_url) as ledger:
+        for day in event_days(cycle, script):
+            if day in planned_days:
+                with timings.step("remind"):
+                    remind_flow(cycle=cycle.id, today=day)
+                tell_sent(story, config, day, clock.new_since(ledger, cycle.id, day))
+            deliveries = script.on(day)
+            if not deliveries:
+                continue
+            with timings.step("boards deliver"):
+                invitations = {
+                    r.board: r
+                    for r in ledger.outbound_for(cycle.id)
+                    if r.kind == "invitation" and r.sent
+                }
+                for delivery in deliveries:
+                    boards.deliver(delivery, invitations.get(delivery.board))
+            with timings.step("collect"):
+                collect_flow(cycle=cycle.id)
+            tell_collected(story, config, ledger, cycle, day, deliveries)
+            clock.new_since(ledger, cycle.id, day)
+
+        with timings.step("compile"):
+            result = compile_flow(cycle=cycle.id, today=script.end)
+        story.day(
+            script.end,
+            f"Sammanställningen klar: {result.reported} av {result.boards} nämnder har "
+            f"redovisat, {result.activities} aktiviteter.",
+            f"compiled: {result.reported} of {result.boards} boards reported",
+        )
+        with timings.step("status"):
+            report = status_flow(cycle=cycle.id, today=script.end)
+        report = on_demo_clock(report, ledger, cycle.id, clock)
+
+    print("\nLäget per nämnd (status):\n", file=out)
+    print(format_table(report), file=out)
+    print("\nResultat (outputs):", file=out)
+    for label, path in (
+        ("Sammanställning (Word)", result.docx),
+        ("Aktiviteter (Excel)", result.xlsx),
+        ("Skickad e-post (Maildir)", settings.mail_dir / "sent"),
+        ("Inkommen e-post, arkiverad", settings.archive_dir),
+        ("Liggare (SQLite)", Path(settings.ledger_url.removeprefix("sqlite:///"))),
+    ):
+        print(f"  {label:<28} {path}", file=out)
+    print("\nTider (seconds per step):", file=out)
+    for name, seconds in timings.steps.items():
+        print(f"  {name:<36} {seconds:6.1f}", file=out)
+    print(f"  {'total':<36} {sum(timings.steps.values()):6.1f}", file=out)
+    missing = set(result.missing)
+    silent_names = {config.board(b).name for b in script.silent}
+    return 0 if missing == silent_names and result.reported == result.boards - len(missing) else 1
+
+
+def tell_collected(
+    story: Story,
+    config: Config,
+    ledger: Ledger,
+    cycle: Cycle,
+    day: dt.date,
+    deliveries: list[Delivery],
+) -> None:
+    outcomes: dict[str, str] = {}
+    for record in ledger.inbound(cycle.id):
+        if (
+            record.board
+            and record.received_at
+            and record.received_at.astimezone(LOCAL_TZ).date() == day
+        ):
+            outcomes[record.board] = record.outcome
+    for delivery in deliveries:
+        board = config.board(delivery.board)
+        form_sv, form_en = FORM_SV[delivery.form]
+        outcome = outcomes.get(delivery.board, "pending")
+        outcome_sv, outcome_en = OUTCOME_SV.get(outcome, (outcome, outcome))
+        lateness = " (efter sista svarsdagen)" if day > cycle.deadline else ""
+        story.day(
+            day,
+            f"{board.name} {form_sv}{lateness}: {outcome_sv}.",
+            f"{board.name}: {form_en}; {outcome_en}",
+        )
+
+
+def on_demo_clock(report: Any, ledger: Ledger, cycle: str, clock: Clock) -> Any:
+    """The status with each board's last reminder on the demo's clock."""
+    from flows.ledger import REMINDER_KINDS
+
+    last: dict[str, dt.date] = {}
+    for record in ledger.outbound_for(cycle):
+        day = clock.sent_on.get(record.message_id)
+        if (
+            day is not None
+            and record.board
+            and record.inbound_sha is None
+            and record.kind in REMINDER_KINDS
+            and not record.plan_key.startswith("test:")
+        ):
+            last[record.board] = max(day, last.get(record.board, day))
+    boards = tuple(dataclasses.replace(b, last_reminder=last.get(b.id)) for b in report.boards)
+    return dataclasses.replace(report, boards=boards)
+
+
+def run_demo(out: TextIO | None = None) -> int:
+    """The whole simulated spring; 0 if it ended as scripted."""
+    out = out or sys.stdout
+    started = time.perf_counter()
+    base = Settings()
+    config = load_config(base.config)
+    cycle = config.cycle(base.cycle)
+    script = cast(config.boards_in(cycle), cycle)
+    data = prepare_data_dir(base.data.resolve())
+    print(
+        f"Demo: {config.municipality.name}, uppföljning {cycle.id} "
+        f"(sista svarsdag {sv_date(cycle.deadline)}), data i {data}",
+        file=out,
+    )
+    with demo_environment(data):
+        code = run_spring(config, cycle, script, data, out)
+    print(f"\nKlart på {time.perf_counter() - started:.0f} s (done).", file=out)
+    return code

@@ -1,0 +1,53 @@
+"""Exchange Online through Microsoft Graph, against the Graph endpoint on localhost."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from flows.mail.factory import open_mailbox
+from flows.mail.port import Mailbox
+from flows.settings import Settings
+from tests.support.graph_server import GraphServer
+
+
+class GraphEnv:
+    name = "graph"
+    supports_faults = True
+
+    def __init__(self, server: GraphServer, data: Path) -> None:
+        self.server = server
+        self.data = data
+
+    def mailbox(self) -> Mailbox:
+        return open_mailbox(Settings(data=self.data, transport="graph"))
+
+    def deliver(self, raw: bytes) -> None:
+        self.server.deliver(raw)
+
+    def delivered_to(self, address: str) -> list[bytes]:
+        wanted = address.lower()
+        return [
+            s["mime"] for s in self.server.sent() if wanted in (r.lower() for r in s["recipients"])
+        ]
+
+    def set_faults(self, rate: float, *, seed: int = 1) -> None:
+        self.server.set_faults(rate=rate, seed=seed, retry_after=0.01)
+
+    def clear_faults(self) -> None:
+        self.server.set_faults(rate=0.0)
+
+
+def open_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GraphEnv]:
+    with GraphServer() as server:
+        settings = {
+            **server.env(),
+            "FOLLOWUP_GRAPH_BACKOFF_SECONDS": "0.01",
+            "FOLLOWUP_GRAPH_SENT_SETTLE_SECONDS": "0.05",
+            "FOLLOWUP_GRAPH_MAX_ATTEMPTS": "8",
+        }
+        for name, value in settings.items():
+            monkeypatch.setenv(name, value)
+        yield GraphEnv(server, tmp_path / "var")

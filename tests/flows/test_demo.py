@@ -1,0 +1,107 @@
+"""`followup demo` end to end, as `make demo` runs it: a subprocess on the embedded defaults."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from flows.config import load_config
+from flows.demo.script import cast
+from flows.ledger import REMINDER_KINDS, Ledger
+from flows.schedule import LOCAL_TZ
+from tests.conftest import CONFIG_DIR
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
+
+FOLLOWUP = str(Path(sys.executable).with_name("followup"))
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, float]:
+    base = tmp_path_factory.mktemp("demo") / "var"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FOLLOWUP_")}
+    env.update(FOLLOWUP_DATA=str(base), FOLLOWUP_CONFIG=str(CONFIG_DIR))
+    started = time.monotonic()
+    completed = subprocess.run(
+        [FOLLOWUP, "demo"], env=env, capture_output=True, text=True, timeout=380, check=False
+    )
+    elapsed = time.monotonic() - started
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    print(completed.stdout)
+    return base / "demo", completed.stdout, elapsed
+
+
+def _local_day(moment: dt.datetime | None) -> dt.date | None:
+    return moment.astimezone(LOCAL_TZ).date() if moment else None
+
+
+def test_the_spring_is_told_with_the_status_and_the_outputs(demo: tuple[Path, str, float]) -> None:
+    data, output, _elapsed = demo
+    assert "3 februari 2027  Inbjudan med personlig Word-mall till 14 nämnder." in output
+    assert "skickade mallen ifylld i LibreOffice: svaret godkändes" in output
+    assert "skickade en PDF i stället för Word-filen: svaret kunde inte användas" in output
+    assert "Sammanställningen klar: 13 av 14 nämnder har redovisat" in output
+    assert "14 nämnder: 13 inlämnade, 1 försenad" in output
+    docx = data / "output" / "uppfoljning-hbtqia-2026.docx"
+    assert f"Sammanställning (Word)       {docx}" in output
+    assert (data / "output" / "uppfoljning-hbtqia-2026.xlsx").is_file()
+    body = zipfile.ZipFile(docx).read("word/document.xml").decode()
+    assert "Kultur- och fritidsnämnden" in body
+    assert "total" in output and "Klart på" in output
+
+
+def test_reminders_went_only_to_boards_that_had_not_answered(
+    demo: tuple[Path, str, float],
+) -> None:
+    data, _output, _elapsed = demo
+    config = load_config(CONFIG_DIR)
+    cycle = config.cycle("hbtqia-2026")
+    script = cast(config.boards_in(cycle), cycle)
+    with Ledger.open(f"sqlite:///{data / 'ledger.sqlite'}", migrate=False) as ledger:
+        outbound = ledger.outbound_for(cycle.id)
+        invited = {r.board for r in outbound if r.kind == "invitation" and r.sent}
+        assert invited == {b.id for b in config.boards_in(cycle)}
+        for board in config.boards_in(cycle):
+            valid = [s for s in ledger.submissions(cycle.id, board.id) if s.valid]
+            days = [d for s in valid if (d := _local_day(s.received_at)) is not None]
+            answered = min(days, default=None)
+            reminders = [
+                r for r in outbound if r.board == board.id and r.kind in REMINDER_KINDS and r.sent
+            ]
+            for reminder in reminders:
+                assert reminder.due_date is not None
+                assert answered is None or reminder.due_date <= answered, (board.id, reminder)
+            if board.id in script.silent:
+                assert answered is None
+                escalations = [r for r in reminders if r.kind == "escalation"]
+                assert escalations and all(board.escalation.email in r.cc for r in escalations)
+            else:
+                assert answered is not None, board.id
+
+        pdf_board = next(d.board for d in script.deliveries if d.form == "pdf")
+        outcomes = sorted(i.outcome for i in ledger.inbound(cycle.id) if i.board == pdf_board)
+        assert outcomes == ["rejected", "submitted"]
+        assert any(r.kind == "resubmit_request" for r in outbound if r.board == pdf_board)
+        libreoffice_board = next(d.board for d in script.deliveries if d.form == "libreoffice")
+        assert [s.valid for s in ledger.submissions(cycle.id, libreoffice_board)] == [True]
+        receipts = [r for r in outbound if r.kind == "receipt" and r.sent]
+        assert len(receipts) == len(config.boards_in(cycle)) - len(script.silent)
+        assert [a.approved_by for a in ledger.approvals(cycle.id)] == [
+            "Kommunledningskontoret (demo)"
+        ]
+
+
+def test_sent_mail_is_in_the_local_maildir(demo: tuple[Path, str, float]) -> None:
+    data, _output, elapsed = demo
+    sent = [p for sub in ("new", "cur") for p in (data / "mail" / "sent" / sub).iterdir()]
+    # 14 invitations, reminders, a rejection, a resubmit request and 13 receipts.
+    assert len(sent) > 14 + 13
+    assert not list((data / "mail" / "inbox" / "new").iterdir())
+    print(f"demo took {elapsed:.1f} s")
