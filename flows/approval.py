@@ -13,18 +13,27 @@ cycle: the answer is recorded in the ledger. Three ways to answer:
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from babel.dates import format_date
 from prefect.input import RunInput
 from pydantic import Field, field_validator
 
-from flows.ledger import ApprovalRecord, Ledger
+from flows.ledger import ApprovalRecord, Ledger, outbound_key
 from flows.mail.port import Mailbox
 from flows.model import EMAIL_RE, Cycle
-from flows.outbox import Planned, in_test_mode, reserve, send_reserved
+from flows.outbox import (
+    Planned,
+    domain_of,
+    in_test_mode,
+    message_id_for,
+    reserve,
+    send_reserved,
+)
 from flows.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -107,7 +116,7 @@ def describe_wave(cycle: Cycle, wave: Sequence[Planned]) -> str:
         f"## Första utskicket för {_md(cycle.id)}",
         "",
         f"{len(wave)} meddelanden väntar på godkännande. Sista svarsdag: "
-        f"{cycle.deadline.isoformat()}.",
+        f"{format_date(cycle.deadline, 'd MMMM y', locale='sv')}.",
         "",
         "| Nämnd | Till | Kopia | Ämne | Bilagor |",
         "|---|---|---|---|---|",
@@ -127,11 +136,29 @@ def describe_wave(cycle: Cycle, wave: Sequence[Planned]) -> str:
     return "\n".join(lines)
 
 
+def preview_of(planned: Planned, address: str) -> Planned:
+    """The message redirected to a test address, under a Message-ID of its own: mailboxes deliver
+    a Message-ID once, so a preview must never take the real message's."""
+    test = in_test_mode(planned, address)
+    key = outbound_key(
+        cycle=test.cycle,
+        board=test.board,
+        kind=test.kind,
+        plan_key=test.plan_key,
+        inbound_sha=test.inbound_sha,
+    )
+    domain = domain_of(planned.message.message_id.strip("<>"))
+    message_id = message_id_for(key, test.kind, domain)
+    return dataclasses.replace(
+        test, message=dataclasses.replace(test.message, message_id=message_id)
+    )
+
+
 def send_previews(ledger: Ledger, mailbox: Mailbox, wave: Sequence[Planned], address: str) -> int:
     """Send the wave to a test address, recorded as test sends (never counted as the real ones)."""
     sent = 0
     for planned in wave:
-        _record, message = reserve(ledger, in_test_mode(planned, address))
+        _record, message = reserve(ledger, preview_of(planned, address))
         sent += send_reserved(ledger, mailbox, message)
     return sent
 

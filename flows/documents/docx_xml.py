@@ -174,11 +174,12 @@ class _Reader:
             if tag == _P:
                 out.append(self.paragraph(child, placeholder))
             elif tag == _TBL:
-                table = self.table(child, placeholder)
                 inner = _layout_table_content(child)
                 if inner is not None:
                     self._blocks(inner, out, placeholder)
-                elif table.rows:
+                    continue
+                table = self.table(child, placeholder)
+                if table.rows:
                     out.append(table)
             elif tag == _SDT:
                 content = child.find(_SDT_CONTENT)

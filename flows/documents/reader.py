@@ -53,9 +53,9 @@ def read_file(path: Path, config: Config, *, expected_cycle: str | None = None) 
         if size > MAX_FILE_BYTES:
             return _rejected(name, "file.too_large", size=f"{size / 2**20:.0f} MB")
         data = path.read_bytes()
-    except OSError as exc:
+    except OSError:
         return _rejected(
-            name, "file.not_template", detail=f"filen kunde inte öppnas: {exc.strerror}"
+            name, "file.not_template", detail="filen finns inte eller kunde inte öppnas"
         )
     return read_template(data, path.name, config, expected_cycle=expected_cycle)
 

@@ -40,11 +40,11 @@ from flows.report.styles import StyleIds, ensure_styles
 from flows.report.wordxml import Column, GroupRow, Row, TableStyles, TotalRow
 
 ACTIVITY_COLUMNS = (
-    Column("Nr", 1.2),
-    Column("Aktivitet", 4.9),
-    Column("Ansvarig", 3.4),
-    Column("Status", 2.3),
-    Column("Kommentar/resultat", 4.6),
+    Column("Nr", 1.1),
+    Column("Aktivitet", 4.7),
+    Column("Ansvarig", 3.9),
+    Column("Status", 2.2),
+    Column("Kommentar/resultat", 4.5),
 )
 
 
@@ -68,6 +68,22 @@ def status_cell(status: object, status_text: object) -> str:
     if isinstance(status_text, str) and status_text.strip():
         return status_text.strip()
     return NO_STATUS
+
+
+def reported_by_text(names: list[str], reporting: list[str]) -> str:
+    """Who reported a key figure, short: everyone, everyone but a few, or the list."""
+    if not names:
+        return "Ingen"
+    if len(names) == len(reporting) and len(names) > 1:
+        return f"Alla som redovisat ({len(names)})"
+    others = [n for n in reporting if n not in names]
+    if len(names) > 3 and len(others) < len(names):
+        return "Alla som redovisat utom " + "; ".join(others)
+    return "; ".join(names)
+
+
+def plural(n: int, singular: str, plural_form: str) -> str:
+    return f"{n} {singular if n == 1 else plural_form}"
 
 
 @dataclass(frozen=True)
@@ -302,8 +318,8 @@ def _summary(body: _Body, ctx: ReportContext, doc: DocxDocument) -> None:
     ]
     rows.append(TotalRow([TOTAL, *(str(int(v)) for v in per_area.sum())]))
     columns = (
-        Column("Strategiområde", 3.6),
-        *(Column(s, 2.1, numeric=True) for s in (*STATUS_LABELS, TOTAL)),
+        Column("Strategiområde", 3.0),
+        *(Column(s, 2.2, numeric=True) for s in (*STATUS_LABELS, TOTAL)),
     )
     body.table(columns, rows)
     body.add(_picture(doc, status_chart(per_area), chart_alt_text(per_area), body))
@@ -313,6 +329,7 @@ def _summary(body: _Body, ctx: ReportContext, doc: DocxDocument) -> None:
 
     body.heading(2, "Nyckeltal")
     totals = indicator_totals(frames, strategy)
+    reporting = list(frames.boards.loc[frames.boards["reported"], "board_name"])
     if totals.empty:
         body.text("Inga nyckeltal efterfrågades eller redovisades.")
         return
@@ -332,13 +349,13 @@ def _summary(body: _Body, ctx: ReportContext, doc: DocxDocument) -> None:
                 str(name),
                 swedish_number(float(total)) if reported else "–",
                 str(int(reported)),
-                str(boards) or "Ingen",
+                reported_by_text(list(names), reporting),
             ]
-            for name, total, reported, boards in zip(
+            for name, total, reported, names in zip(
                 totals["name"],
                 totals["total"],
                 totals["reported_by"],
-                totals["boards"],
+                totals["board_names"],
                 strict=True,
             )
         ],
@@ -426,7 +443,11 @@ def _boards(body: _Body, ctx: ReportContext) -> None:
 
 def _changes(body: _Body, ctx: ReportContext, planned: pd.DataFrame) -> None:
     previous = ctx.previous
-    has_previous = previous is not None and bool(previous.boards["reported"].any())
+    has_previous = (
+        previous is not None
+        and bool(previous.boards["reported"].any())
+        and not ctx.frames.activities.empty
+    )
     body.heading(1, "Förändringar och avvikelser", new_page=True)
     if previous is not None and has_previous:
         year, before = ctx.frames.cycle.year, previous.cycle.year
@@ -456,8 +477,8 @@ def _changes(body: _Body, ctx: ReportContext, planned: pd.DataFrame) -> None:
         )
     elif ctx.frames.cycle.previous:
         body.text(
-            f"Föregående uppföljning ({ctx.frames.cycle.previous}) har inga redovisningar att "
-            "jämföra med."
+            f"Ingen jämförelse med föregående uppföljning ({ctx.frames.cycle.previous}): det "
+            "finns inga redovisningar från båda åren att jämföra."
         )
     body.heading(2, "Planerade aktiviteter som inte redovisats")
     missing = unreported_planned(ctx.frames, planned).sort_values(
@@ -492,8 +513,8 @@ def _appendices(body: _Body, ctx: ReportContext) -> None:
         body.text("Alla nämnder och styrelser har redovisat.")
     else:
         body.text(
-            f"{len(missing)} nämnder och styrelser hade inte lämnat någon godkänd redovisning när "
-            "uppföljningen sammanställdes."
+            f"{plural(len(missing), 'nämnd eller styrelse', 'nämnder och styrelser')} hade inte "
+            "lämnat någon godkänd redovisning när uppföljningen sammanställdes."
         )
         body.table(
             (Column("Nämnd/styrelse", 6.0), Column("Förvaltning", 6.4), Column("Läge", 4.0)),
@@ -527,11 +548,11 @@ def _appendices(body: _Body, ctx: ReportContext) -> None:
     body.text("Den version av varje svar som ingår i sammanställningen.")
     body.table(
         (
-            Column("Nämnd/styrelse", 4.4),
-            Column("Version", 1.6),
-            Column("Inkom", 3.6),
-            Column("Avsändare", 3.6),
-            Column("Fil", 3.2),
+            Column("Nämnd/styrelse", 3.8),
+            Column("Version", 1.7, numeric=True),
+            Column("Inkom", 3.9),
+            Column("Avsändare", 4.3),
+            Column("Fil", 2.7),
         ),
         [
             [

@@ -97,7 +97,8 @@ def counts(frames: Frames) -> Counts:
 
 
 def indicator_totals(frames: Frames, strategy: Strategy) -> pd.DataFrame:
-    """Per key figure: the sum of numeric values, how many boards reported one, and which.
+    """Per key figure: the sum of numeric values, how many boards reported one, and which
+    (`board_names`, a list; `boards`, the names joined with "; ").
 
     The strategy's key figures come first (also when nobody reported them), then any others boards
     added, in the order they first appear.
@@ -111,12 +112,14 @@ def indicator_totals(frames: Frames, strategy: Strategy) -> pd.DataFrame:
         {
             "total": grouped["value"].sum(),
             "reported_by": grouped["board"].nunique(),
-            "boards": grouped["board_name"].agg(lambda s: ", ".join(dict.fromkeys(s))),
+            "board_names": grouped["board_name"].agg(lambda s: list(dict.fromkeys(s))),
         }
     )
     totals = totals.reindex(pd.Index(names, name="name"))
     totals["reported_by"] = totals["reported_by"].fillna(0).astype("int64")
-    totals["boards"] = totals["boards"].fillna("")
+    totals["board_names"] = [v if isinstance(v, list) else [] for v in totals["board_names"]]
+    # names such as "Ekebyhem AB, styrelsen" hold commas
+    totals["boards"] = ["; ".join(v) for v in totals["board_names"]]
     return totals.reset_index()
 
 

@@ -202,6 +202,21 @@ def _name_logo(paragraph: object, profile: Profile) -> None:
         shape.set("descr", f"{profile.municipality}s logotyp")
 
 
+def _swedish_defaults(doc: DocxDocument, profile: Profile) -> None:
+    """Swedish as the document language (spelling, hyphenation) and the body font as default."""
+    defaults = doc.styles.element.find(f"{{{W_NS}}}docDefaults")
+    if defaults is None:
+        return
+    for lang in defaults.iter(f"{{{W_NS}}}lang"):
+        lang.set(f"{{{W_NS}}}val", "sv-SE")
+        lang.set(f"{{{W_NS}}}eastAsia", "sv-SE")
+    for fonts in defaults.iter(f"{{{W_NS}}}rFonts"):
+        for attr in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
+            fonts.attrib.pop(f"{{{W_NS}}}{attr}", None)
+        for attr in ("ascii", "hAnsi", "cs", "eastAsia"):
+            fonts.set(f"{{{W_NS}}}{attr}", profile.body_font)
+
+
 def build_reference(profile: Profile | None = None) -> bytes:
     """The reference .docx for `profile` (the committed one uses the defaults)."""
     from flows.report.document import drop_thumbnail
@@ -211,6 +226,7 @@ def build_reference(profile: Profile | None = None) -> bytes:
     for paragraph in list(doc.paragraphs):
         doc.element.body.remove(paragraph._p)
 
+    _swedish_defaults(doc, profile)
     _paragraph_style(
         doc, "Normal", size=profile.body_size, colour=profile.text, font=profile.body_font, after=6
     )
@@ -250,6 +266,7 @@ def build_reference(profile: Profile | None = None) -> bytes:
 
     core = doc.core_properties
     core.title = "Uppföljning"
+    core.language = "sv-SE"
     core.author = profile.municipality
     core.comments = "Referensdokument för uppföljningsrapportens stilar (flows.report.reference)"
     drop_thumbnail(doc)

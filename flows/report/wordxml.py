@@ -162,6 +162,9 @@ def _twips(cm: float) -> str:
     return str(round(cm * 567))
 
 
+_BATCH_ROWS = 500
+
+
 def text_xml(text: str) -> str:
     """`text` as the content of a w:r: escaped w:t pieces, w:br for line breaks, w:tab for tabs."""
     out = []
@@ -208,8 +211,18 @@ def table(columns: Sequence[Column], rows: Iterable[Row], styles: TableStyles) -
         ),
         "</w:tr>",
     ]
+    parts.append("</w:tbl>")
+    tbl = etree.fromstring("".join(parts))
+    parts = []
     span = f'<w:gridSpan w:val="{len(columns)}"/>'
     row_start = "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
+
+    def flush() -> None:
+        # rows are parsed in batches so the XML text never holds a whole large table at once
+        if parts:
+            tbl.extend(etree.fromstring(f'<w:tbl xmlns:w="{W_NS}">{"".join(parts)}</w:tbl>'))
+            parts.clear()
+
     for row in rows:
         if isinstance(row, GroupRow):
             # the group row stays on the page of its group's first row
@@ -224,5 +237,7 @@ def table(columns: Sequence[Column], rows: Iterable[Row], styles: TableStyles) -
                 for value, width, align in zip(values, widths, aligns, strict=True)
             )
             parts.append(f"{row_start}{cells}</w:tr>")
-    parts.append("</w:tbl>")
-    return etree.fromstring("".join(parts))
+        if len(parts) >= _BATCH_ROWS:
+            flush()
+    flush()
+    return tbl

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Callable, Sequence
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -277,37 +278,59 @@ def second_wave(cfg: Config, answers: Answers) -> list[bytes]:
 # --------------------------------------------------------------------------- snapshots
 
 
-def _norm_message(raw: bytes) -> tuple[Any, ...]:
+def canonical_ids(url: str) -> dict[str, str]:
+    """Message-ID -> a name that is the same in every run: replies are named by their kind and
+    the Message-ID of the message they answer (the archive hash of a message can differ between
+    runs, e.g. when Exchange adds its own headers on delivery)."""
+    with Ledger.open(url) as ledger:
+        headers = {r.sha256: r.message_id for r in ledger.inbound()}
+        names = {}
+        for record in ledger.outbound_for(CYCLE):
+            if record.inbound_sha is not None:
+                names[record.message_id] = f"{record.kind}:{headers.get(record.inbound_sha)}"
+            else:
+                names[record.message_id] = record.message_id
+    return names
+
+
+def _norm_message(raw: bytes, names: dict[str, str]) -> tuple[Any, ...]:
     envelope = parse_envelope(raw)
     msg = parse(raw)
     cc = tuple(sorted(a.strip().lower() for a in str(msg.get("Cc", "")).split(",") if a.strip()))
     html = msg.get_body(preferencelist=("html",))
     html_text = str(html.get_content()) if html is not None else ""
+    text = envelope.text
+    for sha in re.findall(r"\b[0-9a-f]{64}\b", text):
+        text = text.replace(sha, "<sha>")  # the archive id in a quarantine notice
+        html_text = html_text.replace(sha, "<sha>")
     files = tuple(
         (a.filename, hashlib.sha256(a.data).hexdigest()[:16]) for a in extract_attachments(raw)
     )
+    message_id = envelope.message_id or ""
     return (
-        envelope.message_id,
+        names.get(message_id, message_id),
         tuple(sorted(envelope.to)),
         cc,
         envelope.subject,
-        hashlib.sha256(envelope.text.encode()).hexdigest()[:16],
+        hashlib.sha256(text.encode()).hexdigest()[:16],
         hashlib.sha256(html_text.encode()).hexdigest()[:16],
         files,
     )
 
 
-def sent_snapshot(sent: Sequence[bytes]) -> list[tuple[Any, ...]]:
+def sent_snapshot(sent: Sequence[bytes], ledger_url: str) -> list[tuple[Any, ...]]:
     """Every sent message (ids, recipients, subject, bodies, attachments), sorted; the Date header
     and MIME boundaries are left out."""
-    return sorted(_norm_message(raw) for raw in sent)
+    names = canonical_ids(ledger_url)
+    return sorted(_norm_message(raw, names) for raw in sent)
 
 
 def ledger_snapshot(url: str) -> dict[str, Any]:
-    """The ledger's content without times, surrogate ids or attempt counts."""
+    """The ledger's content without times, surrogate ids, attempt counts or archive hashes."""
+    names = canonical_ids(url)
     with Ledger.open(url) as ledger:
         outbound = sorted(
-            (r.key, r.kind, r.board, r.to, r.cc, r.subject, r.message_id, r.sent, r.due_date)
+            (names[r.message_id], r.kind, r.board, r.to, r.cc, r.subject, r.sent, r.due_date)
             for r in ledger.outbound_for(CYCLE)
         )
         by_sha = {r.sha256: r for r in ledger.inbound()}
@@ -343,10 +366,11 @@ def ledger_snapshot(url: str) -> dict[str, Any]:
 
 
 def duplicates_and_losses(
-    sent: Sequence[bytes], expected: Sequence[tuple[Any, ...]]
+    sent: Sequence[bytes], ledger_url: str, expected: Sequence[tuple[Any, ...]]
 ) -> tuple[int, int]:
     """Messages sent more than once, and expected messages never sent."""
-    ids = [parse_envelope(raw).message_id for raw in sent]
+    names = canonical_ids(ledger_url)
+    ids = [names.get(m or "", m) for m in (parse_envelope(raw).message_id for raw in sent)]
     duplicates = len(ids) - len(set(ids))
     losses = len({e[0] for e in expected} - set(ids))
     return duplicates, losses

@@ -22,7 +22,7 @@ from flows.ledger import Ledger
 from flows.mail.maildir import MaildirMailbox
 from flows.mail.port import OutboundMessage
 from flows.model import Cycle
-from flows.outbox import Planned
+from flows.outbox import Planned, reserve, send_reserved
 from flows.settings import Settings
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -143,9 +143,21 @@ def test_first_wave_waits_for_the_form_then_is_approved_once(tmp_path: Path) -> 
     # Asked once: the next run goes ahead on the recorded approval, without pausing.
     again = first_wave_go_ahead(ledger, mailbox, CYCLE, _wave(), settings=settings)
     assert again.send and again.approval == approvals[1]
-    # The test sends never count as the real invitations.
+    # The test sends never count as the real invitations, and do not take their Message-IDs:
+    # the real wave still goes out to the boards.
     real = [r for r in ledger.outbound_for(CYCLE.id) if not r.plan_key.startswith("test:")]
     assert real == []
+    for planned in _wave():
+        _record, message = reserve(ledger, planned)
+        assert send_reserved(ledger, mailbox, message)
+    sent = [
+        p.read_bytes()
+        for sub in ("new", "cur")
+        for p in (tmp_path / "mail" / "sent" / sub).iterdir()
+    ]
+    assert len(sent) == 4
+    for address in BOARDS.values():
+        assert sum(f"To: {address}".encode() in raw for raw in sent) == 1
     ledger.close()
 
 

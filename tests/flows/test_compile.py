@@ -9,6 +9,7 @@ import hashlib
 import io
 import json
 import re
+import shutil
 import subprocess
 import zipfile
 from collections.abc import Iterator
@@ -28,7 +29,7 @@ from flows.model import Config, ParsedTemplate, Problem
 from flows.report.reference import Profile, build_reference
 from flows.settings import Settings
 from flows.status import status_flow
-from tests.conftest import CONFIG_DIR
+from tests.conftest import CONFIG_DIR, in_ci
 from tests.unit.report.answers import AWKWARD_COMMENT, parsed_answer
 
 pytestmark = [
@@ -115,6 +116,10 @@ def _squash(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def compiled(tmp_path_factory: pytest.TempPathFactory, soffice: str) -> Iterator[Compiled]:
+    if shutil.which("pdftotext") is None:
+        if in_ci():
+            pytest.fail("poppler-utils (pdftotext) is required in CI")
+        pytest.skip("pdftotext not installed: apt-get install poppler-utils")
     root = tmp_path_factory.mktemp("compile")
     with pytest.MonkeyPatch.context() as env:
         env.setenv("FOLLOWUP_DATA", str(root / "var"))

@@ -18,7 +18,8 @@ from flows.ledger import REMINDER_KINDS, Ledger
 from flows.schedule import LOCAL_TZ
 from tests.conftest import CONFIG_DIR
 
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
+# One demo run, shared by the tests of this module: keep them on one xdist worker.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(400), pytest.mark.xdist_group("demo")]
 
 FOLLOWUP = str(Path(sys.executable).with_name("followup"))
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
+from prefect.client.schemas.schedules import RRuleSchedule as ClientRRule
 from prefect.server.schemas.schedules import RRuleSchedule
 from pydantic import ValidationError
 
@@ -197,10 +198,15 @@ def test_serve_builds_every_deployment_with_its_form_and_schedules(config: Confi
     assert remind.entrypoint is not None and remind.entrypoint.endswith("remind.py:remind_flow")
     form = remind._parameter_openapi_schema.model_dump()
     assert form["properties"]["cycle"]["anyOf"][0]["enum"] == ["hbtqia-2025", "hbtqia-2026"]
+    assert remind.schedules is not None
     [schedule] = remind.schedules
-    assert schedule.schedule.timezone == TIMEZONE
+    rrule = schedule.schedule
+    assert isinstance(rrule, ClientRRule)
+    assert rrule.timezone == TIMEZONE
     assert schedule.parameters == {"cycle": "hbtqia-2026"}
-    assert schedule.schedule.rrule.startswith("DTSTART:20270203T073000")
+    assert rrule.rrule.startswith("DTSTART:20270203T073000")
+    assert deployments["compile"].schedules is not None
     [compile_schedule] = deployments["compile"].schedules
+    assert isinstance(compile_schedule.schedule, ClientRRule)
     assert "DTSTART:20270419T060000" in compile_schedule.schedule.rrule
     assert deployments["status"].schedules == []

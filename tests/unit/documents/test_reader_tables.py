@@ -260,3 +260,14 @@ def test_area_from_a_title_row_above_the_header(config: Config) -> None:
     result = read_template(fx.filled(config, body), "x.docx", config)
     assert [(r.area, r.nr, r.status) for r in result.activities] == [(2, "7", "Pågående")]
     assert "activity.no_area" not in {p.code for p in result.problems}
+
+
+def test_activity_table_inside_a_one_cell_frame_table(config: Config) -> None:
+    """Some editors (and copy-paste from web pages) put a table inside a one-cell frame."""
+    body = fx.template_body(
+        table=lambda area, acts: fx.tbl([fx.tr([fx.tc(fx.activity_table(acts) + fx.p())])], 1)
+    )
+    result = read_template(fx.filled(config, body), "x.docx", config)
+    assert [(a.area, a.nr, a.status) for a in result.activities] == [
+        (a.area, a.nr, a.expected_status) for a in fx.ACTIVITIES
+    ]

@@ -138,3 +138,29 @@ def test_a_reference_without_our_styles_still_builds(
 def test_swedish_dates() -> None:
     assert swedish_date(dt.date(2027, 4, 19)) == "19 april 2027"
     assert swedish_date(dt.date(2027, 3, 1)) == "1 mars 2027"
+
+
+def test_a_cycle_without_answers_still_gives_a_report(
+    config: Config, previous_frames: Frames
+) -> None:
+    from flows.report.frame import build_frames
+
+    empty = build_frames(config, config.cycle("hbtqia-2026"), [])
+    text = body_text(build_report(config, empty, previous_frames, report_date=REPORT_DATE))
+    assert "0 av 14 nämnder och styrelser" in text
+    assert "Ingen nämnd eller styrelse har redovisat." in text
+    assert "Inga redovisningar har kommit in." in text
+
+
+def test_reported_by_text_is_short_for_many_boards() -> None:
+    from flows.report.document import reported_by_text
+
+    reporting = ["A", "B", "Ekebyhem AB, styrelsen", "D", "E"]
+    assert reported_by_text([], reporting) == "Ingen"
+    assert reported_by_text(reporting, reporting) == "Alla som redovisat (5)"
+    assert reported_by_text(["A", "B", "D", "E"], reporting) == (
+        "Alla som redovisat utom Ekebyhem AB, styrelsen"
+    )
+    assert reported_by_text(["A", "Ekebyhem AB, styrelsen"], reporting) == (
+        "A; Ekebyhem AB, styrelsen"
+    )
