@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import sys
 
-from tests.flows.scenario import CYCLE
+# Not imported from tests.flows.scenario: that imports tests.conftest, which resets PREFECT_HOME
+# and PREFECT_API_URL (this process must use the test session's Prefect API).
+CYCLE = "hbtqia-2026"
 
 
 def main(argv: list[str]) -> int:

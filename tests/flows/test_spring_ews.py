@@ -23,7 +23,12 @@ from tests.flows.spring import SpringRecord, Step, flow_environment, run_in_proc
 from tests.flows.test_spring_maildir import check_spring
 from tests.support.ews_server import DEFAULT_PASSWORD, DEFAULT_USER, EwsServer
 
-pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.xdist_group("flows")]
+pytestmark = [
+    pytest.mark.usefixtures("prefect_harness"),
+    pytest.mark.xdist_group("flows"),
+    # A hung mail connection must fail the test, not stall the suite.
+    pytest.mark.timeout(420),
+]
 
 FAULT_RATE = 1 / 3
 FAULT_SEED = 2027

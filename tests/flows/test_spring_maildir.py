@@ -26,14 +26,17 @@ from tests.flows.scenario import (
     PDF,
     STRANGER,
     UNKNOWN_SENDER,
-    Answers,
-    MaildirWorld,
     config,
     ledger_snapshot,
 )
-from tests.flows.spring import SpringRecord, flow_environment, run_spring
+from tests.flows.spring import SpringRecord
 
-pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.xdist_group("flows")]
+pytestmark = [
+    pytest.mark.usefixtures("prefect_harness"),
+    pytest.mark.xdist_group("flows"),
+    # A hung mail connection must fail the test, not stall the suite.
+    pytest.mark.timeout(420),
+]
 
 
 def _by_recipient(sent: list[bytes]) -> dict[str, list[str]]:
@@ -152,18 +155,6 @@ def check_spring(cfg: Config, record: SpringRecord, ledger_url: str) -> None:
     assert by_id[NO_ATTACHMENT].last_reminder is not None  # the real day it was sent
     assert by_id[ON_TIME].last_reminder is None
     assert report.quarantine == 1
-
-
-@pytest.fixture(scope="module")
-def maildir_spring(
-    tmp_path_factory: pytest.TempPathFactory, answers: Answers, prefect_harness: None
-) -> tuple[SpringRecord, Path]:
-    data = tmp_path_factory.mktemp("spring-maildir") / "var"
-    with flow_environment(data):
-        record = run_spring(
-            MaildirWorld(data / "mail"), answers, ledger_url=f"sqlite:///{data / 'ledger.sqlite'}"
-        )
-    return record, data
 
 
 def test_spring_on_maildir(maildir_spring: tuple[SpringRecord, Path]) -> None:
