@@ -54,8 +54,11 @@ def _cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Provkörning {summary['day']}: {summary['due']} meddelanden skulle skickas.")
     else:
         print(f"{summary['day']}: {summary['sent']} meddelanden skickade.")
-        if summary.get("approval") and summary["sent"] < summary["due"]:
-            print(f"Godkännande: {summary['approval']}")
+        if summary.get("held_for_approval"):
+            print(
+                f"{summary['held_for_approval']} inbjudningar väntar på godkännande: "
+                f"{summary['approval']}"
+            )
     return 0
 
 
@@ -67,7 +70,14 @@ def _cmd_collect(args: argparse.Namespace, settings: Settings) -> int:
     except CollectIncomplete as exc:
         print(f"Inte klart: {exc}", file=sys.stderr)
         return 1
-    outcomes = ", ".join(f"{k} {v}" for k, v in sorted(summary["outcomes"].items()))
+    labels = {
+        "submitted": "mottagna",
+        "rejected": "underkända",
+        "quarantined": "i karantän",
+        "no_attachment": "utan bilaga",
+        "ignored": "autosvar o.d.",
+    }
+    outcomes = ", ".join(f"{labels.get(k, k)} {v}" for k, v in sorted(summary["outcomes"].items()))
     print(
         f"Hämtade {summary['fetched']} meddelanden, behandlade {summary['processed']}"
         f"{f' ({outcomes})' if outcomes else ''}, skickade {summary['replies_sent']} svar."

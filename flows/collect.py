@@ -94,7 +94,11 @@ def fetch_and_archive(
                 received_at=_parse_time(item.received) or envelope.date,
             )
             count += 1
-            if not created and record.outcome != "pending":
+            if not created and record.mailbox_item_id not in (None, item.id):
+                # The same content again under another mailbox item: it is archived and
+                # recorded once; this copy only leaves the inbox.
+                _mark_processed(mailbox, item.id, "duplicate")
+            elif not created and record.outcome != "pending":
                 # Seen and handled before (e.g. crash before the mailbox move): just move it.
                 _mark_processed(mailbox, item.id, record.outcome)
         ledger.set_sync_state(sync_key, result.state)
@@ -272,10 +276,22 @@ def process_inbound(
     """Decide, record, reply, move; the outcome is recorded last (a crash means: do it again)."""
     logger = get_run_logger()
     raw = archive.load(record.sha256)
-    facts, words = read_documents(config, cycle, raw)
-    decision = assess(
-        config, cycle, facts, words, own_addresses=own_addresses(config, mailbox.address)
-    )
+    try:
+        facts, words = read_documents(config, cycle, raw)
+        decision = assess(
+            config, cycle, facts, words, own_addresses=own_addresses(config, mailbox.address)
+        )
+    except Exception as exc:  # one message the code cannot handle must not block the others
+        logger.exception("Meddelandet %s kunde inte behandlas", record.sha256[:12])
+        facts = InboundFacts(
+            sender=record.sender, subject=record.subject or "", body="", headers={}, attachments=()
+        )
+        decision = Assessment(
+            "quarantined",
+            f"Meddelandet kunde inte behandlas automatiskt ({type(exc).__name__}); "
+            "granska det i arkivet.",
+            notify_coordinator=True,
+        )
     board_id = decision.board.id if decision.board else None
 
     versions: dict[str, int] = {}

@@ -9,6 +9,7 @@ The window arithmetic is pure; only `build_deployments` touches Prefect.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -299,8 +300,7 @@ def planned_schedules(config: Config, today: dt.date) -> list[PlannedSchedule]:
 def _flow_of(spec: DeploymentSpec) -> Any:
     module_path, _, attribute = spec.entrypoint.partition(":")
     module_name = module_path.removesuffix(".py").replace("/", ".")
-    module = __import__(module_name, fromlist=[attribute])
-    return getattr(module, attribute)
+    return getattr(importlib.import_module(module_name), attribute)
 
 
 def prefect_schedules(planned: list[PlannedSchedule], deployment: str) -> list[Schedule]:

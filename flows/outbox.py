@@ -47,6 +47,11 @@ def domain_of(address: str) -> str:
     return address.rpartition("@")[2] or "followup.invalid"
 
 
+def plan_key_in_mode(plan_key: str, address: str | None) -> str:
+    """The plan key a message is recorded under: test sends apart from real ones."""
+    return f"{TEST_PLAN_PREFIX}{address.lower()}:{plan_key}" if address else plan_key
+
+
 def in_test_mode(planned: Planned, address: str | None) -> Planned:
     """Redirect to the test address; a test send never counts as the real one."""
     if not address:
@@ -54,7 +59,7 @@ def in_test_mode(planned: Planned, address: str | None) -> Planned:
     return dataclasses.replace(
         planned,
         message=redirect(planned.message, address),
-        plan_key=f"{TEST_PLAN_PREFIX}{address.lower()}:{planned.plan_key}",
+        plan_key=plan_key_in_mode(planned.plan_key, address),
     )
 
 

@@ -19,7 +19,7 @@ from prefect.artifacts import create_table_artifact
 from flows.config import load_config
 from flows.ledger import Ledger, OutboundRecord, outbound_key
 from flows.mail.factory import open_mailbox
-from flows.mail.port import Mailbox, OutboundMessage
+from flows.mail.port import Mailbox
 from flows.messages.compose import compose_request, template_attachment
 from flows.messages.kinds import REQUEST_KINDS, RequestKind
 from flows.model import Board, Config, Cycle, ParsedTemplate, Problem
@@ -30,6 +30,7 @@ from flows.outbox import (
     domain_of,
     in_test_mode,
     message_id_for,
+    plan_key_in_mode,
     reserve,
     send_all,
 )
@@ -138,20 +139,11 @@ def plan_message(
     test_address: str | None,
 ) -> Planned:
     """The message for a task, with the Message-ID its idempotency key implies."""
-    planned = Planned(
-        message=OutboundMessage(message_id="", to=(), subject="", text=""),
-        kind=task.kind,
-        plan_key=task.plan_key,
-        cycle=cycle.id,
-        board=task.board.id,
-        due_date=task.day,
-    )
-    planned = in_test_mode(planned, test_address)  # only to learn the plan key in test mode
     key = outbound_key(
         cycle=cycle.id,
         board=task.board.id,
         kind=task.kind,
-        plan_key=planned.plan_key,
+        plan_key=plan_key_in_mode(task.plan_key, test_address),
         inbound_sha=None,
     )
     message = compose_request(
@@ -165,10 +157,15 @@ def plan_message(
         template=template_attachment(config, cycle, task.board, template),
         problems=problems if task.kind == "resubmit_request" else (),
     )
-    final = in_test_mode(
-        dataclasses.replace(planned, plan_key=task.plan_key, message=message), test_address
+    planned = Planned(
+        message=message,
+        kind=task.kind,
+        plan_key=task.plan_key,
+        cycle=cycle.id,
+        board=task.board.id,
+        due_date=task.day,
     )
-    return final
+    return in_test_mode(planned, test_address)
 
 
 def first_wave_approved(
@@ -260,8 +257,10 @@ def remind_flow(
         mailbox = open_mailbox(settings)
         invitations = [p for p in planned if p.kind == "invitation"]
         approved, reason = first_wave_approved(ledger, mailbox, current, invitations, settings)
+        held = 0
         if not approved:
             logger.warning("Inbjudningarna skickas inte: %s", reason)
+            held = len(invitations)
             planned = [p for p in planned if p.kind != "invitation"]
 
         reserved = [(p, reserve(ledger, p)) for p in planned]
@@ -293,6 +292,7 @@ def remind_flow(
             k: sum(1 for r in results if r.planned.kind == k and r.sent_now) for k in REQUEST_KINDS
         },
         "approval": reason if invitations else None,
+        "held_for_approval": held,
     }
     if failed:
         raise RemindIncomplete(

@@ -7,6 +7,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import json
+import os
 import re
 from collections.abc import Callable, Sequence
 from email.message import EmailMessage
@@ -374,3 +376,11 @@ def duplicates_and_losses(
     duplicates = len(ids) - len(set(ids))
     losses = len({e[0] for e in expected} - set(ids))
     return duplicates, losses
+
+
+def report_figures(name: str, figures: dict[str, Any]) -> None:
+    """Keep a fault test's figures where a person can read them (FOLLOWUP_FAULT_REPORT_DIR)."""
+    target = os.environ.get("FOLLOWUP_FAULT_REPORT_DIR")
+    if target:
+        Path(target).mkdir(parents=True, exist_ok=True)
+        Path(target, f"{name}.json").write_text(json.dumps(figures, indent=2, default=str))

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from flows.ledger import Ledger
 from flows.mail.maildir import MaildirMailbox
 from tests.conftest import CONFIG_DIR, REPO
 from tests.flows.scenario import (
@@ -22,6 +23,7 @@ from tests.flows.scenario import (
     MaildirWorld,
     duplicates_and_losses,
     ledger_snapshot,
+    report_figures,
     sent_snapshot,
 )
 from tests.flows.spring import FLOW_ENV, SpringRecord, Step, run_spring, spring_steps
@@ -72,7 +74,7 @@ class KillingRunner:
         self.figures: dict[str, Any] = {
             "runs": 0,
             "kills": 0,
-            "kills_mid_work": 0,
+            "kills_mid_work": 0,  # kills after which mail had gone out or work was half done
             "failed_runs": 0,
         }
 
@@ -104,7 +106,7 @@ class KillingRunner:
                     process.wait(timeout=30)
                     kills += 1
                     self.figures["kills"] += 1
-                    if self._sent_count() > before:
+                    if self._sent_count() > before or self._half_done():
                         self.figures["kills_mid_work"] += 1
                     continue
                 code = process.wait(timeout=300)
@@ -112,6 +114,14 @@ class KillingRunner:
                 return None
             self.figures["failed_runs"] += 1
         raise AssertionError(f"{step.name}: no run completed; see {self.logs}")
+
+    def _half_done(self) -> bool:
+        """True if the killed run left work half done: reserved unsent mail, pending messages."""
+        database = self.data / "ledger.sqlite"
+        if not database.exists():
+            return False
+        with Ledger.open(f"sqlite:///{database}") as ledger:
+            return bool(ledger.unsent() or ledger.inbound_pending())
 
     @staticmethod
     def _wait_for_start(process: subprocess.Popen[bytes], log: Path) -> bool:
@@ -155,9 +165,7 @@ def test_killed_and_restarted_runs_end_like_an_undisturbed_one(
     figures = {**runner.figures, "duplicates": duplicates, "losses": losses}
     figures["messages"] = len(expected_sent)
     print(f"\nKill/restart test: {figures}")
-    from tests.flows.test_spring_ews import _report
-
-    _report("kill_restart", figures)
+    report_figures("kill_restart", figures)
     assert runner.figures["kills"] > 0, "no run was killed"
     assert duplicates == 0 and losses == 0
     assert sent_snapshot(sent, url) == expected_sent

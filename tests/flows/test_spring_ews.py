@@ -5,7 +5,6 @@ exactly those of the run without faults."""
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from tests.flows.scenario import (
     config,
     duplicates_and_losses,
     ledger_snapshot,
+    report_figures,
     sent_snapshot,
 )
 from tests.flows.spring import SpringRecord, Step, flow_environment, run_in_process, run_spring
@@ -119,18 +119,8 @@ def test_spring_with_a_third_of_ews_requests_failing(
         duplicates, losses = duplicates_and_losses(sent, faulty.ledger_url, expected_sent)
         figures.update(duplicates=duplicates, losses=losses, messages=len(expected_sent))
         print(f"\nEWS fault test: {figures}")
-        _report("ews_faults", figures)
+        report_figures("ews_faults", figures)
         assert sum(figures["faults"].values()) > 0, "no fault was injected"
         assert duplicates == 0 and losses == 0
         assert sent_snapshot(sent, faulty.ledger_url) == expected_sent
         assert ledger_snapshot(faulty.ledger_url) == expected_ledger
-
-
-def _report(name: str, figures: dict[str, Any]) -> None:
-    """Keep the figures where a person (and the final report) can read them."""
-    target = os.environ.get("FOLLOWUP_FAULT_REPORT_DIR")
-    if target:
-        import json
-
-        Path(target).mkdir(parents=True, exist_ok=True)
-        Path(target, f"{name}.json").write_text(json.dumps(figures, indent=2, default=str))
