@@ -296,7 +296,10 @@ class EwsMailbox:
                 access_type=access_type,
             )
 
-        return self._call("ansluta till Exchange", connect)
+        account = self._call("ansluta till Exchange", connect)
+        assert account is not None
+        _keep_pool_size(account.protocol)
+        return account
 
     # --- retries -------------------------------------------------------------------------
 
@@ -574,6 +577,21 @@ class EwsMailbox:
                 item.move(to_folder=target)
 
         self._call("flytta meddelandet till behandlade", move)
+
+
+def _keep_pool_size(protocol: Any) -> None:
+    """Stop exchangelib from shrinking its session pool when the server is busy.
+
+    exchangelib's `decrease_poolsize` holds the pool lock while it waits for a free session;
+    with several threads throttled at once that deadlocks (seen with 4 concurrent sends). Our own
+    bounded backoff and the configured concurrency do the job instead.
+    """
+    from exchangelib.errors import SessionPoolMinSizeReached
+
+    def refuse() -> None:
+        raise SessionPoolMinSizeReached("pool size is fixed by FOLLOWUP_EWS_MAX_CONNECTIONS")
+
+    protocol.decrease_poolsize = refuse
 
 
 def _build_numbers(version: str) -> list[int]:

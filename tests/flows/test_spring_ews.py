@@ -56,6 +56,11 @@ def ews_environment(server: EwsServer) -> dict[str, str]:
         "FOLLOWUP_EWS_PASSWORD": DEFAULT_PASSWORD,
         "FOLLOWUP_EWS_RETRY_BASE_SECONDS": "0.01",
         "FOLLOWUP_EWS_MAX_ATTEMPTS": "3",
+        # exchangelib 5.6.0 deadlocks when ErrorServerBusy arrives while every session of its
+        # pool is in use (Protocol.decrease_poolsize holds the pool lock and calls get_session,
+        # which calls increase_poolsize for the same lock). One send at a time until the EWS
+        # adapter works around it.
+        "FOLLOWUP_SEND_CONCURRENCY": "1",
     }
 
 

@@ -231,3 +231,18 @@ def test_oauth2_needs_its_app_registration(
     assert "FOLLOWUP_EWS_CLIENT_SECRET" in str(missing.value)
     assert not missing.value.transient
     assert server.stats.total() == 0
+
+
+@pytest.mark.timeout(60, method="thread")
+def test_concurrent_sends_survive_throttling_of_all_connections(server: EwsServer) -> None:
+    # exchangelib shrinks its session pool on ErrorServerBusy while holding the pool lock; with
+    # every connection busy that used to deadlock. Each message must still go out exactly once.
+    mailbox = adapter(server, max_connections=4, max_attempts=20)
+    mailbox.was_sent("<warm-up@x>")
+    server.set_faults(rate=0.4, kinds=("busy", "http503"), latency=0.02, back_off_ms=5, seed=3)
+    failures = mailbox.send_many([message(n) for n in range(60)])
+    server.set_faults(rate=0.0)
+    assert failures == {}
+    assert sorted(s["message_id"] for s in server.sent()) == sorted(
+        message(n).message_id for n in range(60)
+    )

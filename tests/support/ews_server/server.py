@@ -210,6 +210,7 @@ def _plan_fields(plan: FaultPlan) -> dict[str, Any]:
 def _handler_for(server: EwsServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        timeout = 120  # a client that stops sending mid-request must not hold a thread forever
 
         def setup(self) -> None:
             super().setup()
