@@ -44,9 +44,8 @@ def _cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
 def _cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
     from flows.remind import RemindIncomplete, remind_flow
 
-    today = dt.date.fromisoformat(args.today) if args.today else None
     try:
-        summary = remind_flow(cycle=args.cycle, today=today, dry_run=args.dry_run)
+        summary = remind_flow(cycle=args.cycle, today=args.today, dry_run=args.dry_run)
     except RemindIncomplete as exc:
         print(f"Inte klart: {exc}", file=sys.stderr)
         return 1
@@ -103,9 +102,7 @@ def _cmd_compile(args: argparse.Namespace, settings: Settings) -> int:
 def _cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     from flows.status import format_json, format_table, status_flow
 
-    today_arg = getattr(args, "today", None)
-    today = dt.date.fromisoformat(today_arg) if today_arg else None
-    report = status_flow(cycle=args.cycle, today=today)
+    report = status_flow(cycle=args.cycle, today=args.today)
     print(format_json(report) if args.json else format_table(report), flush=True)
     return 0
 
@@ -121,6 +118,13 @@ def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     serve()
     return 0
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"ogiltigt datum {text!r}, skriv ÅÅÅÅ-MM-DD") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -148,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("remind", _cmd_remind, "Skicka dagens inbjudningar och påminnelser.")
     p.add_argument("--cycle")
-    p.add_argument("--today", help="YYYY-MM-DD (standard: i dag)")
+    p.add_argument("--today", type=_date, help="YYYY-MM-DD (standard: i dag)")
     p.add_argument("--dry-run", action="store_true", help="visa vad som skulle skickas")
 
     p = add("collect", _cmd_collect, "Hämta och behandla inkomna svar.")
@@ -160,6 +164,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("status", _cmd_status, "Visa läget per nämnd.")
     p.add_argument("--cycle")
+    p.add_argument("--today", type=_date, help="YYYY-MM-DD: läget denna dag (standard: i dag)")
     p.add_argument("--json", action="store_true")
 
     add("demo", _cmd_demo, "Kör en simulerad vår från början till slut.")

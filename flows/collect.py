@@ -393,7 +393,7 @@ def collect_flow(cycle: str | None = None) -> dict[str, Any]:
     config = load_config(settings.config)
     current = config.cycle(cycle or settings.cycle)
     archive = Archive(settings.archive_dir)
-    mailbox = open_mailbox(settings)
+    mailbox = open_mailbox(settings, address=config.municipality.mailbox)
     summary = CollectSummary()
     with Ledger.open(settings.ledger_url) as ledger:
         summary.fetched = fetch_and_archive(mailbox, ledger, archive)

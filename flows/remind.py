@@ -254,7 +254,7 @@ def remind_flow(
                 "messages": lines,
             }
 
-        mailbox = open_mailbox(settings)
+        mailbox = open_mailbox(settings, address=config.municipality.mailbox)
         invitations = [p for p in planned if p.kind == "invitation"]
         approved, reason = first_wave_approved(ledger, mailbox, current, invitations, settings)
         held = 0

@@ -52,7 +52,7 @@ KIND_SV = {
     "reminder_before": ("påminnelse", "reminder"),
     "deadline": ("påminnelse på sista svarsdagen", "deadline reminder"),
     "overdue": ("påminnelse efter sista svarsdagen", "overdue reminder"),
-    "escalation": ("påminnelse, nu även till förvaltningschef eller vd", "escalation"),
+    "escalation": ("påminnelse (kopia till förvaltningschef eller vd)", "escalation"),
     "resubmit_request": ("begäran om ny fil", "request to resubmit"),
 }
 OUTCOME_SV = {
@@ -290,7 +290,8 @@ def tell_sent(story: Story, config: Config, day: dt.date, records: list[Outbound
                 f"{swedish.capitalize()} till {_count(len(boards), 'nämnd', 'nämnder')} som "
                 f"inte svarat: "
                 f"{_names(config, boards)}.",
-                f"{english} to {_count(len(boards), 'board', 'boards')} that have not answered",
+                f"{english} to {_count(len(boards), 'board', 'boards')} that "
+                f"{'has' if len(boards) == 1 else 'have'} not answered",
             )
 
 
@@ -359,8 +360,8 @@ def run_spring(config: Config, cycle: Cycle, script: Script, data: Path, out: Te
         print(f"  {label:<28} {path}", file=out)
     print("\nTider (seconds per step):", file=out)
     for name, seconds in timings.steps.items():
-        print(f"  {name:<36} {seconds:6.1f}", file=out)
-    print(f"  {'total':<36} {sum(timings.steps.values()):6.1f}", file=out)
+        print(f"  {name:<40} {seconds:6.1f}", file=out)
+    print(f"  {'total':<40} {sum(timings.steps.values()):6.1f}", file=out)
     missing = set(result.missing)
     silent_names = {config.board(b).name for b in script.silent}
     return 0 if missing == silent_names and result.reported == result.boards - len(missing) else 1

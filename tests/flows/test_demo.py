@@ -24,7 +24,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(400), pytest.mark.xdist_grou
 FOLLOWUP = str(Path(sys.executable).with_name("followup"))
 
 
-@pytest.fixture(scope="module")
+# Session scope: the one run survives if xdist interleaves other modules' tests on this worker.
+@pytest.fixture(scope="session")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, float]:
     base = tmp_path_factory.mktemp("demo") / "var"
     env = {k: v for k, v in os.environ.items() if not k.startswith("FOLLOWUP_")}

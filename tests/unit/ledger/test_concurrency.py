@@ -51,7 +51,8 @@ def _work(url: str, start: Any, results: Any, tag: str) -> None:
 
 
 def test_two_processes_from_an_empty_database(ledger_url: str) -> None:
-    context = multiprocessing.get_context("fork")
+    # spawn, not fork: the pytest worker may run threads (Prefect) that a fork would copy mid-state
+    context = multiprocessing.get_context("spawn")
     start, results = context.Event(), context.Queue()
     workers = [
         context.Process(target=_work, args=(ledger_url, start, results, tag))
