@@ -8,12 +8,28 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 EMAIL_RE = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 CODE_RE = re.compile(r"^[A-Z0-9]{2,8}$")
+
+
+def _email(value: str) -> str:
+    if not EMAIL_RE.match(value):
+        raise ValueError(f"ogiltig e-postadress: {value!r}")
+    return value.lower()
+
+
+def _code(value: str) -> str:
+    if not CODE_RE.match(value):
+        raise ValueError("code ska vara 2–8 versaler eller siffror")
+    return value
+
+
+EmailAddress = Annotated[str, AfterValidator(_email)]
+ShortCode = Annotated[str, AfterValidator(_code)]
 
 
 class _Strict(BaseModel):
@@ -25,35 +41,21 @@ class _Strict(BaseModel):
 
 class Contact(_Strict):
     name: str
-    email: str
+    email: EmailAddress
     title: str = ""
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str) -> str:
-        if not EMAIL_RE.match(value):
-            raise ValueError(f"ogiltig e-postadress: {value!r}")
-        return value.lower()
 
 
 class Board(_Strict):
     """A board (nämnd) or a municipal company board (bolagsstyrelse)."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    code: str = Field(description="Short upper-case code used in reference codes, e.g. KFN")
+    code: ShortCode = Field(description="Short upper-case code used in reference codes, e.g. KFN")
     name: str
     kind: Literal["nämnd", "bolagsstyrelse"] = "nämnd"
     administration: str = ""
     primary: Contact
     secretary: Contact
     escalation: Contact
-
-    @field_validator("code")
-    @classmethod
-    def _code(cls, value: str) -> str:
-        if not CODE_RE.match(value):
-            raise ValueError("code ska vara 2–8 versaler eller siffror")
-        return value
 
     @property
     def contacts(self) -> list[Contact]:
@@ -127,7 +129,7 @@ class Cycle(_Strict):
     """One strategy followed up for one year, e.g. hbtqia-2026 (activities of 2026)."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    code: str = Field(description="Short upper-case code used in reference codes, e.g. HBT26")
+    code: ShortCode = Field(description="Short upper-case code used in reference codes, e.g. HBT26")
     strategy: str
     year: int
     deadline: dt.date
@@ -139,13 +141,6 @@ class Cycle(_Strict):
     plan: ReminderPlan = Field(default_factory=ReminderPlan)
     require_approval: bool = False
     template_version: int = Field(default=1, ge=1)
-
-    @field_validator("code")
-    @classmethod
-    def _code(cls, value: str) -> str:
-        if not CODE_RE.match(value):
-            raise ValueError("code ska vara 2–8 versaler eller siffror")
-        return value
 
     @model_validator(mode="after")
     def _dates(self) -> Cycle:
@@ -159,16 +154,9 @@ class Municipality(_Strict):
     office: str = "Kommunledningskontoret"
     executive_board: str = "Kommunstyrelsen"
     council: str = "Kommunfullmäktige"
-    mailbox: str = Field(description="The address boards send their answers to")
+    mailbox: EmailAddress = Field(description="The address boards send their answers to")
     coordinator: Contact
     website: str = ""
-
-    @field_validator("mailbox")
-    @classmethod
-    def _mailbox(cls, value: str) -> str:
-        if not EMAIL_RE.match(value):
-            raise ValueError(f"ogiltig e-postadress: {value!r}")
-        return value.lower()
 
 
 class Config(_Strict):

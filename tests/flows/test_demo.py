@@ -18,16 +18,13 @@ from flows.ledger import REMINDER_KINDS, Ledger
 from flows.schedule import LOCAL_TZ
 from tests.conftest import CONFIG_DIR
 
-# One demo run, shared by the tests of this module: keep them on one xdist worker.
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(400), pytest.mark.xdist_group("demo")]
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(400)]
 
 FOLLOWUP = str(Path(sys.executable).with_name("followup"))
 
 
-# Session scope: the one run survives if xdist interleaves other modules' tests on this worker.
-@pytest.fixture(scope="session")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, float]:
-    base = tmp_path_factory.mktemp("demo") / "var"
+def _run_demo(tmp_path: Path) -> tuple[Path, str, float]:
+    base = tmp_path / "var"
     env = {k: v for k, v in os.environ.items() if not k.startswith("FOLLOWUP_")}
     env.update(FOLLOWUP_DATA=str(base), FOLLOWUP_CONFIG=str(CONFIG_DIR))
     started = time.monotonic()
@@ -44,8 +41,16 @@ def _local_day(moment: dt.datetime | None) -> dt.date | None:
     return moment.astimezone(LOCAL_TZ).date() if moment else None
 
 
-def test_the_spring_is_told_with_the_status_and_the_outputs(demo: tuple[Path, str, float]) -> None:
-    data, output, _elapsed = demo
+def test_a_whole_simulated_spring(tmp_path: Path) -> None:
+    """One run (it takes a while), checked three ways."""
+    demo = _run_demo(tmp_path)
+    _check_story_status_and_outputs(*demo)
+    _check_reminders_only_to_boards_that_had_not_answered(demo[0])
+    _check_mail_in_the_local_maildir(demo[0])
+    print(f"demo took {demo[2]:.1f} s")
+
+
+def _check_story_status_and_outputs(data: Path, output: str, _elapsed: float) -> None:
     assert "3 februari 2027  Inbjudan med personlig Word-mall till 14 nämnder." in output
     assert "skickade mallen ifylld i LibreOffice: svaret godkändes" in output
     assert "skickade en PDF i stället för Word-filen: svaret kunde inte användas" in output
@@ -59,10 +64,7 @@ def test_the_spring_is_told_with_the_status_and_the_outputs(demo: tuple[Path, st
     assert "total" in output and "Klart på" in output
 
 
-def test_reminders_went_only_to_boards_that_had_not_answered(
-    demo: tuple[Path, str, float],
-) -> None:
-    data, _output, _elapsed = demo
+def _check_reminders_only_to_boards_that_had_not_answered(data: Path) -> None:
     config = load_config(CONFIG_DIR)
     cycle = config.cycle("hbtqia-2026")
     script = cast(config.boards_in(cycle), cycle)
@@ -100,10 +102,8 @@ def test_reminders_went_only_to_boards_that_had_not_answered(
         ]
 
 
-def test_sent_mail_is_in_the_local_maildir(demo: tuple[Path, str, float]) -> None:
-    data, _output, elapsed = demo
+def _check_mail_in_the_local_maildir(data: Path) -> None:
     sent = [p for sub in ("new", "cur") for p in (data / "mail" / "sent" / sub).iterdir()]
     # 14 invitations, reminders, a rejection, a resubmit request and 13 receipts.
     assert len(sent) > 14 + 13
     assert not list((data / "mail" / "inbox" / "new").iterdir())
-    print(f"demo took {elapsed:.1f} s")
