@@ -387,7 +387,11 @@ class CollectIncomplete(RuntimeError):
 
 @flow(name="collect", log_prints=False)
 def collect_flow(cycle: str | None = None) -> dict[str, Any]:
-    """Fetch, archive, read, check, record and answer new messages for the cycle."""
+    """Fetch, archive, read, check, record and answer new messages for the cycle.
+
+    Args:
+        cycle: Uppföljningens id, t.ex. hbtqia-2026 (tomt: den som är vald i konfigurationen).
+    """
     logger = get_run_logger()
     settings = Settings()
     config = load_config(settings.config)

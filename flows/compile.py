@@ -156,6 +156,12 @@ def compile_flow(
     The report is dated `today`, else the cycle's `compile_on`, else the current date; board
     states are as of `today` (default: the current date in Sweden). `reference`
     is another reference .docx (default templates/report/reference.docx).
+
+    Args:
+        cycle: Uppföljningens id, t.ex. hbtqia-2026 (tomt: den som är vald i konfigurationen).
+        out: Word-filen som skapas (tomt: output/uppfoljning-<id>.docx i datakatalogen).
+        today: Rapportens datum och dagen som nämndernas läge avser.
+        reference: En egen mall (.docx) med kommunens grafiska profil.
     """
     logger = get_run_logger()
     settings = Settings()

@@ -204,7 +204,13 @@ def _rows(results: Sequence[SendResult]) -> list[dict[str, str]]:
 def remind_flow(
     cycle: str | None = None, today: dt.date | None = None, dry_run: bool = False
 ) -> dict[str, Any]:
-    """Send today's invitations and reminders; returns counts (and, for a dry run, the list)."""
+    """Send today's invitations and reminders; returns counts (and, for a dry run, the list).
+
+    Args:
+        cycle: Uppföljningens id, t.ex. hbtqia-2026 (tomt: den som är vald i konfigurationen).
+        today: Dagen som gäller för påminnelseplanen (tomt: i dag, svensk tid).
+        dry_run: Visa bara vad som skulle skickas; inget skickas eller sparas.
+    """
     logger = get_run_logger()
     settings = Settings()
     config = load_config(settings.config)

@@ -231,7 +231,12 @@ def format_json(report: StatusReport) -> str:
 
 @flow(name="status")
 def status_flow(cycle: str | None = None, today: dt.date | None = None) -> StatusReport:
-    """Each board's state in the cycle; also published as a Prefect table artifact."""
+    """Each board's state in the cycle; also published as a Prefect table artifact.
+
+    Args:
+        cycle: Uppföljningens id, t.ex. hbtqia-2026 (tomt: den som är vald i konfigurationen).
+        today: Läget per denna dag (tomt: i dag, svensk tid).
+    """
     settings = Settings()
     config = load_config(settings.config)
     current = config.cycle(cycle or settings.cycle)
