@@ -34,7 +34,7 @@ from flows.outbox import (
     reserve,
     send_all,
 )
-from flows.schedule import LOCAL_TZ, PLAN_KINDS, board_facts, due_messages, local_today
+from flows.schedule import PLAN_KINDS, board_facts, due_messages, local_today
 from flows.settings import Settings
 
 
@@ -62,24 +62,6 @@ def records_for_mode(
         for r in records
         if r.plan_key.startswith(prefix)
     ]
-
-
-def on_planned_days(records: Sequence[OutboundRecord]) -> list[OutboundRecord]:
-    """The records with their times moved to the day each message was planned for (its
-    `due_date`, the flow's `today`). The plan counts days by the flow's calendar, which
-    `--today` may set to another day than the wall clock."""
-    result = []
-    for record in records:
-        if record.due_date is None:
-            result.append(record)
-            continue
-        noon = dt.datetime.combine(record.due_date, dt.time(12), tzinfo=LOCAL_TZ)
-        result.append(
-            dataclasses.replace(
-                record, reserved_at=noon, sent_at=noon if record.sent_at is not None else None
-            )
-        )
-    return result
 
 
 def todays_tasks(
@@ -219,9 +201,7 @@ def remind_flow(
     from flows.documents.template import build_template
 
     with Ledger.open(settings.ledger_url) as ledger:
-        outbound = on_planned_days(
-            records_for_mode(ledger.outbound_for(current.id), settings.test_mode_address)
-        )
+        outbound = records_for_mode(ledger.outbound_for(current.id), settings.test_mode_address)
         submissions = ledger.submissions(current.id)
         inbound = ledger.inbound(current.id)
         facts = {

@@ -219,6 +219,7 @@ def board_facts(
 ) -> BoardFacts:
     """A board's facts from the cycle's ledger records (records of other boards are skipped).
 
+    A plan message counts on its `due_date` when it has one, else on the day it was sent.
     Rejections are invalid submission versions and inbound messages with outcome "rejected"
     (e.g. a PDF) attributed to the board; once it has a valid version they no longer matter.
     """
@@ -230,7 +231,9 @@ def board_facts(
             continue
         moment = message.sent_at or (message.reserved_at if include_reserved else None)
         if moment is not None:
-            day = local_date(moment)
+            # The day it was planned for, not the wall clock: a run with --today, or a crashed
+            # reservation sent the next morning, still counts on the plan's own calendar.
+            day = message.due_date or local_date(moment)
             sent[message.plan_key] = min(day, sent.get(message.plan_key, day))
 
     has_valid = False

@@ -11,7 +11,7 @@ import pytest
 from flows.ledger import Ledger, OutboundRecord
 from flows.mail.maildir import MaildirMailbox
 from flows.mail.mime import parse_envelope
-from flows.remind import Task, on_planned_days, plan_message, records_for_mode, todays_tasks
+from flows.remind import Task, plan_message, records_for_mode, todays_tasks
 from flows.schedule import BoardFacts
 from tests.flows.scenario import CYCLE, INVITE_DAY, config
 from tests.flows.spring import flow_environment
@@ -45,13 +45,6 @@ def test_real_and_test_sends_are_kept_apart() -> None:
     records = [_record("invitation"), _record("test:t@x.se:invitation"), _record("before-14")]
     assert [r.plan_key for r in records_for_mode(records, None)] == ["invitation", "before-14"]
     assert [r.plan_key for r in records_for_mode(records, "T@x.se")] == ["invitation"]
-
-
-def test_records_count_on_the_day_they_were_planned_for() -> None:
-    (moved,) = on_planned_days([_record("before-14")])
-    assert moved.sent_at is not None and moved.sent_at.date() == dt.date(2027, 3, 17)
-    (unsent,) = on_planned_days([_record("before-14", sent=False)])
-    assert unsent.sent_at is None and unsent.reserved_at.date() == dt.date(2027, 3, 17)
 
 
 def test_unsent_reservation_comes_first_and_replaces_what_is_due() -> None:

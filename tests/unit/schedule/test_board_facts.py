@@ -69,6 +69,28 @@ def test_sent_and_reserved_plan_messages(ledger: Ledger) -> None:
     assert not board_facts("ks", outbound, []).invited
 
 
+def test_plan_messages_count_on_the_day_they_were_planned_for(ledger: Ledger) -> None:
+    wall_clock = dt.datetime(2026, 11, 22, 10, 0, tzinfo=UTC)  # e.g. a run with --today
+    record, _ = ledger.reserve_outbound(
+        cycle="c",
+        board="kfn",
+        kind="reminder_before",
+        plan_key="before-14",
+        to=["a@ekeby.se"],
+        subject="s",
+        message_id="<kfn-before-14@test>",
+        due_date=dt.date(2027, 3, 17),
+        now=wall_clock,
+    )
+    assert board_facts("kfn", ledger.outbound_for("c"), []).sent == {
+        "before-14": dt.date(2027, 3, 17)
+    }
+    ledger.mark_sent(record.message_id, wall_clock + dt.timedelta(days=1))
+    assert board_facts("kfn", ledger.outbound_for("c"), []).sent == {
+        "before-14": dt.date(2027, 3, 17)
+    }
+
+
 def test_submissions_and_rejections(ledger: Ledger) -> None:
     shas = [str(n) * 64 for n in range(1, 5)]
     times = [dt.datetime(2027, 3, d, 9, 0, tzinfo=UTC) for d in (10, 12, 20, 25)]
