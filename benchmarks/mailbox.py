@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
 # Run as a script, this file's directory comes first on sys.path, and its name would hide the
 # standard library's `mailbox` (which the Maildir adapter imports): put the repository there.
@@ -110,6 +111,49 @@ def drain(mailbox: Mailbox, state: str | None) -> tuple[int, str | None]:
             return found, state
 
 
+class PollControl(Protocol):
+    """What the EWS and Graph test servers' control clients both offer."""
+
+    address: str
+
+    def reset(self) -> None: ...
+    def seed_processed(self, count: int) -> int: ...
+    def deliver(self, raw: bytes) -> str: ...
+    def set_faults(self, **plan: Any) -> Any: ...
+    def reset_stats(self) -> None: ...
+    def stats(self) -> dict[str, Any]: ...
+
+
+def measure_poll(
+    control: PollControl, mailbox: Callable[[], Mailbox], latency: float
+) -> PollFigures:
+    """10,000 processed messages, the state of the previous poll, then 10 new ones: the
+    requests one poll makes with that state (a new flow run connects, then polls) and without."""
+    control.reset()
+    control.set_faults(latency=0.0)
+    control.seed_processed(PROCESSED)
+    _, state = drain(mailbox(), None)
+    for n in range(NEW):
+        control.deliver(inbound(n, control.address))
+    control.set_faults(latency=latency)
+    control.reset_stats()
+    found, _ = drain(mailbox(), state)
+    stats = control.stats()
+    control.reset_stats()
+    cold_found, _ = drain(mailbox(), None)
+    cold = control.stats()["total"]
+    if found != NEW or cold_found != NEW:
+        raise RuntimeError(f"poll found {found} (cold {cold_found}) of {NEW} new messages")
+    return PollFigures(
+        processed=PROCESSED,
+        new=NEW,
+        found=found,
+        requests_with_state=stats["total"],
+        requests_cold=cold,
+        operations_with_state=dict(stats["requests"]),
+    )
+
+
 def _one_by_one(
     mailbox: Mailbox, concurrency: int
 ) -> Callable[[list[OutboundMessage]], dict[str, MailError]]:
@@ -190,29 +234,7 @@ def run_ews(options: Options) -> Figures:
             )
         send_batch, send_each = figures
 
-        # Poll: 10,000 processed messages, the state of the previous poll, then 10 new ones.
-        control.reset()
-        control.seed_processed(PROCESSED)
-        _, state = drain(mailbox(), None)
-        for n in range(NEW):
-            control.deliver(inbound(n, control.address))
-        control.set_faults(latency=options.latency)
-        control.reset_stats()
-        found, _ = drain(mailbox(), state)  # a new flow run: connects, then polls
-        stats = control.stats()
-        control.reset_stats()
-        cold_found, _ = drain(mailbox(), None)
-        cold = control.stats()["total"]
-        if found != NEW or cold_found != NEW:
-            raise RuntimeError(f"poll found {found} (cold {cold_found}) of {NEW} new messages")
-        poll = PollFigures(
-            processed=PROCESSED,
-            new=NEW,
-            found=found,
-            requests_with_state=stats["total"],
-            requests_cold=cold,
-            operations_with_state=dict(stats["requests"]),
-        )
+        poll = measure_poll(control, mailbox, options.latency)
         return Figures("ews", send_batch, poll, send_each)
 
 
@@ -253,30 +275,7 @@ def run_graph(options: Options) -> Figures:
             max_in_flight=stats["max_in_flight"],
         )
 
-        # Poll: 10,000 processed messages, the state of the previous poll, then 10 new ones.
-        control.reset()
-        control.set_faults(latency=0.0)
-        control.seed_processed(PROCESSED)
-        _, state = drain(mailbox(), None)
-        for n in range(NEW):
-            control.deliver(inbound(n, control.address))
-        control.set_faults(latency=options.latency)
-        control.reset_stats()
-        found, _ = drain(mailbox(), state)  # a new flow run: signs in, then polls
-        stats = control.stats()
-        control.reset_stats()
-        cold_found, _ = drain(mailbox(), None)
-        cold = control.stats()["total"]
-        if found != NEW or cold_found != NEW:
-            raise RuntimeError(f"poll found {found} (cold {cold_found}) of {NEW} new messages")
-        poll = PollFigures(
-            processed=PROCESSED,
-            new=NEW,
-            found=found,
-            requests_with_state=stats["total"],
-            requests_cold=cold,
-            operations_with_state=dict(stats["requests"]),
-        )
+        poll = measure_poll(control, mailbox, options.latency)
         return Figures("graph", send, poll)
 
 
