@@ -28,6 +28,7 @@ T = f"{{{T_NS}}}"
 
 NO_FOLDER = "The specified folder could not be found in the store."
 BAD_STATE = "Synchronization state data is corrupt or otherwise invalid."
+NO_RECIPIENTS = "At least one recipient isn't valid."
 ONLY_MIME = "This test server only accepts messages as MimeContent."
 FOLDER_EXISTS = "A folder with the specified name already exists."
 # Exchange's SyncFolderItems errors still carry (empty) sync elements; exchangelib reads them.
