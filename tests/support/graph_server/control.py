@@ -71,6 +71,13 @@ class GraphControl:
     def reset_stats(self) -> None:
         self._call("POST", "/stats/reset")
 
+    def set_behaviour(self, **changes: Any) -> dict[str, Any]:
+        """Switch documented behaviours (tests/support/exchange_profile.Behaviour fields)."""
+        result: dict[str, Any] = self._call(
+            "POST", "/behaviour", content=json.dumps(changes).encode()
+        )
+        return result
+
     def expire_delta_tokens(self) -> None:
         self._call("POST", "/expire-delta")
 
