@@ -5,9 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+import pytest
+
 from flows.mail.mime import extract_attachments, parse, parse_envelope
-from flows.mail.port import Attachment, InboundMessage, Mailbox, MailError, OutboundMessage
+from flows.mail.port import (
+    Attachment,
+    InboundMessage,
+    Mailbox,
+    MailDeferred,
+    MailError,
+    OutboundMessage,
+)
 from tests.contract.environment import MailboxEnv
+from tests.support.exchange_samples import smime_signed
 from tests.support.mail_samples import DOCX_TYPE, fake_docx, forwarded, reply, winmail
 
 T = TypeVar("T")
@@ -178,3 +188,57 @@ def test_no_inbound_message_is_skipped_under_faults(mailbox_env: MailboxEnv) -> 
     assert seen == expected
     leftover, _ = drain(mailbox_env.mailbox(), None)
     assert leftover == []
+
+
+# --- Exchange as it behaves (tests/support/EXCHANGE_BEHAVIOUR.md); the servers run the
+# realistic profile in this suite.
+
+
+def test_a_signed_answer_is_collected_with_its_attachment(mailbox_env: MailboxEnv) -> None:
+    answer = fake_docx("signerat-svar")
+    mailbox_env.deliver(reply(message_id="<before@kfn>"))
+    mailbox_env.deliver(
+        smime_signed(attachment=("Uppföljning KFN.docx", answer), message_id="<signed@kfn>")
+    )
+    mailbox_env.deliver(reply(message_id="<after@kfn>"))
+
+    messages, _ = drain(mailbox_env.mailbox(), None)
+
+    assert message_ids(messages) == {"<before@kfn>", "<signed@kfn>", "<after@kfn>"}
+    signed = next(m for m in messages if parse_envelope(m.raw).message_id == "<signed@kfn>")
+    found = {a.filename: a.data for a in extract_attachments(signed.raw)}
+    assert found["Uppföljning KFN.docx"] == answer
+    assert parse_envelope(signed.raw).sender == "sekreterare@kfn.ekeby.example"
+
+
+def test_a_send_whose_answer_was_lost_goes_out_once(mailbox_env: MailboxEnv) -> None:
+    message = outbound(40, attachments=(Attachment("m.docx", DOCX_TYPE, fake_docx("40")),))
+    mailbox_env.lose_next_send_answer()
+    retry(lambda: mailbox_env.mailbox().send(message))
+    mailbox_env.settle()
+    retry(lambda: mailbox_env.mailbox().send(message))  # the next run
+
+    assert [parse_envelope(r).message_id for r in mailbox_env.delivered_to(BOARD)] == [
+        message.message_id
+    ]
+
+
+def test_long_throttling_defers_the_send_without_hammering(mailbox_env: MailboxEnv) -> None:
+    if not mailbox_env.supports_faults:
+        return  # a local directory is never throttled
+    message = outbound(41)
+    mailbox = mailbox_env.mailbox()
+    mailbox.was_sent("<warm-up@followup.ekeby.example>")  # sign-in and folders
+    mailbox_env.throttle_long()
+    before = mailbox_env.requests()
+
+    with pytest.raises(MailDeferred):
+        mailbox.send(message)
+    with pytest.raises(MailDeferred):
+        mailbox.send(outbound(42))  # the same run: no request until the wait is over
+
+    assert mailbox_env.requests() - before <= 2
+    assert mailbox_env.delivered_to(BOARD) == []
+    mailbox_env.mailbox().send(message)  # the next run
+    mailbox_env.settle()
+    assert len(mailbox_env.delivered_to(BOARD)) == 1

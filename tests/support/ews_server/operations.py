@@ -263,7 +263,10 @@ class Operations:
             item = self.store.items.get(ref.get("Id", ""))
             failure = None if item is None else self._read_failure(item, fields, behaviour)
             if stopped:
-                messages.append(error("GetItem", "ErrorBatchProcessingStopped", BATCH_STOPPED))
+                # A warning, not an error, in Exchange's answers.
+                messages.append(
+                    error("GetItem", "ErrorBatchProcessingStopped", BATCH_STOPPED, level="Warning")
+                )
             elif item is None:
                 messages.append(_item_not_found("GetItem"))
             elif failure is not None:

@@ -42,9 +42,9 @@ def success(operation: str, inner: str = "") -> str:
     )
 
 
-def error(operation: str, code: str, text: str, inner: str = "") -> str:
+def error(operation: str, code: str, text: str, inner: str = "", *, level: str = "Error") -> str:
     return (
-        f'<m:{operation}ResponseMessage ResponseClass="Error">'
+        f'<m:{operation}ResponseMessage ResponseClass="{level}">'
         f"<m:MessageText>{escape(text)}</m:MessageText>"
         f"<m:ResponseCode>{code}</m:ResponseCode>"
         f"<m:DescriptiveLinkKey>0</m:DescriptiveLinkKey>{inner}"
