@@ -151,7 +151,8 @@ _UNREADABLE_ITEM = {
     "ErrorItemCorrupt",
     "ErrorContentConversionFailed",
 }
-_GONE = {"ErrorItemNotFound"}
+# ErrorInvalidIdMalformed: an id from another transport (e.g. Graph, before a switch to EWS).
+_GONE = {"ErrorItemNotFound", "ErrorInvalidIdMalformed"}
 _BATCH_STOPPED = "ErrorBatchProcessingStopped"
 
 

@@ -101,7 +101,8 @@ class SendJournal(Protocol):
 
     def send_requested_at(self, message_id: str) -> dt.datetime | None: ...
 
-    def record_send_requested(self, message_id: str, at: dt.datetime) -> None: ...
+    def record_send_requested(self, message_id: str, at: dt.datetime | None) -> None:
+        """`at` None: the request was refused (e.g. throttled), nothing is on its way."""
 
 
 class MemoryJournal:
@@ -122,8 +123,11 @@ class MemoryJournal:
     def send_requested_at(self, message_id: str) -> dt.datetime | None:
         return self._requested.get(message_id)
 
-    def record_send_requested(self, message_id: str, at: dt.datetime) -> None:
-        self._requested[message_id] = at
+    def record_send_requested(self, message_id: str, at: dt.datetime | None) -> None:
+        if at is None:
+            self._requested.pop(message_id, None)
+        else:
+            self._requested[message_id] = at
 
 
 @runtime_checkable

@@ -14,6 +14,8 @@ from flows.settings import Settings
 from tests.support.exchange_profile import realistic
 from tests.support.graph_server import GraphServer
 
+SEND_WINDOW_FACTOR = 6
+
 
 class GraphEnv:
     name = "graph"
@@ -54,7 +56,7 @@ class GraphEnv:
 
     def settle(self) -> None:
         behaviour = self.server.behaviour
-        time.sleep(max(behaviour.send_window, behaviour.sent_items_delay) * 1.5 + 0.01)
+        time.sleep(SEND_WINDOW_FACTOR * behaviour.send_window + 0.01)
 
 
 def open_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GraphEnv]:
@@ -67,7 +69,8 @@ def open_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GraphE
             "FOLLOWUP_GRAPH_MAX_ATTEMPTS": "8",
             # The adapter's patience, scaled like the server's delays.
             "FOLLOWUP_GRAPH_MAX_RETRY_AFTER_SECONDS": str(120 * factor),
-            "FOLLOWUP_GRAPH_SENT_SETTLE_SECONDS": str(600 * factor),
+            # Six times the server's documented /send window (the default: ten minutes).
+            "FOLLOWUP_GRAPH_SEND_WINDOW_SECONDS": str(SEND_WINDOW_FACTOR * behaviour.send_window),
         }
         for name, value in settings.items():
             monkeypatch.setenv(name, value)

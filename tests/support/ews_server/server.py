@@ -109,7 +109,7 @@ class EwsServer:
         self.password = password
         self.auth = auth
         self.token_valid = token_valid
-        self.behaviour = behaviour or Behaviour()
+        self.behaviour = self._initial_behaviour = behaviour or Behaviour()
         self.store = Store(address)
         self.operations = Operations(self.store, lambda: self.behaviour)
         self.faults = FaultPlan()
@@ -155,7 +155,8 @@ class EwsServer:
         self.stop()
 
     def reset(self) -> None:
-        """An empty mailbox, no faults, zero counters."""
+        """An empty mailbox, the behaviour it started with, no faults, zero counters."""
+        self.behaviour = self._initial_behaviour
         with self.store.lock:
             self.store = Store(self.address)
             self.operations = Operations(self.store, lambda: self.behaviour)

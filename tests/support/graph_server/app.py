@@ -81,7 +81,7 @@ class GraphApp:
 
     def __init__(self, credentials: Credentials, behaviour: Behaviour | None = None) -> None:
         self.credentials = credentials
-        self.behaviour = behaviour or Behaviour()
+        self.behaviour = self._initial_behaviour = behaviour or Behaviour()
         self.store = GraphStore(credentials.mailbox)
         self.faults = self._plain_faults()
         self.stats = Stats()
@@ -95,7 +95,9 @@ class GraphApp:
         return FaultPlan(retry_after=self.behaviour.throttle_back_off) if realistic else FaultPlan()
 
     def reset(self) -> None:
-        """An empty mailbox, no faults, zero counters (issued tokens stay valid)."""
+        """An empty mailbox, the behaviour it started with, no faults, zero counters (issued
+        tokens stay valid)."""
+        self.behaviour = self._initial_behaviour
         self.store = GraphStore(self.credentials.mailbox)
         self.faults = self._plain_faults()
         self.stats.reset()
@@ -117,12 +119,14 @@ class GraphApp:
 
     def sent(self) -> list[dict[str, Any]]:
         """What was sent, oldest first: recipients, message_id, mime (and Graph id, subject)."""
+        self.store.advance()
         with self.store.lock:
             return [dict(item) for item in self.store.sent_log]
 
     def folder_messages(self, name: str) -> list[dict[str, Any]]:
         """Messages in a well-known folder (inbox, drafts, sentitems) or one by display name."""
         store = self.store
+        store.advance()
         with store.lock:
             folder_id = store.folder_id(name) or next(
                 (f.id for f in store.folders.values() if f.display_name == name), None
