@@ -18,10 +18,8 @@ import datetime as dt
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
-
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 
 from flows.ledger import Ledger, OutboundKind, OutboundRecord
 from flows.mail.port import (
@@ -135,11 +133,17 @@ def send_reserved(ledger: Ledger, mailbox: Mailbox, message: OutboundMessage) ->
     return True
 
 
-@task(name="send-message", cache_policy=NO_CACHE, retries=0, log_prints=False)
-def send_task(ledger: Ledger, mailbox: Mailbox, message: OutboundMessage) -> bool:
+@cache
+def send_task() -> Any:
     """The Prefect task around `send_reserved`. It does not retry: the adapter already did,
-    within its budget, and what is left waits for the next run."""
-    return send_reserved(ledger, mailbox, message)
+    within its budget, and what is left waits for the next run. Built on first use so that
+    reading the ledger never imports Prefect."""
+    from prefect import task
+    from prefect.cache_policies import NO_CACHE
+
+    return task(name="send-message", cache_policy=NO_CACHE, retries=0, log_prints=False)(
+        send_reserved
+    )
 
 
 @dataclass(frozen=True)
@@ -167,7 +171,7 @@ def send_all(
     owned retries, and ignored (one layer retries: the adapter)."""
     from prefect.task_runners import ThreadPoolTaskRunner
 
-    configured = send_task
+    configured = send_task()
     results: list[SendResult] = []
     runner: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=max(1, concurrency))
     with runner:

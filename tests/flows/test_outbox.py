@@ -127,7 +127,7 @@ def test_one_layer_retries_a_failing_send_and_long_throttling_defers_it(
 ) -> None:
     from flows.mail.graph import GraphMailbox
 
-    assert send_task.retries == 0  # the Prefect task does not retry: the adapter does
+    assert send_task().retries == 0  # the Prefect task does not retry: the adapter does
     with GraphServer() as server:
         for name, value in server.env().items():
             monkeypatch.setenv(name, value)
