@@ -10,6 +10,7 @@ import json
 import logging
 import os
 import socket
+import ssl
 import tempfile
 import threading
 import time
@@ -17,20 +18,28 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import spnego
 from lxml import etree
 
 from tests.support.ews_server.operations import Operations, UnsupportedOperation, parse_request
-from tests.support.ews_server.soap import IIS_500_PAGE, schema_fault, server_busy_fault
+from tests.support.ews_server.soap import (
+    IIS_500_PAGE,
+    autodiscover_response,
+    schema_fault,
+    server_busy_fault,
+)
 from tests.support.ews_server.store import Store
 from tests.support.exchange_profile import Behaviour, Throttle
 from tests.support.exchange_profile import FaultPlan as SharedFaultPlan
+from tests.support.graph_server.tls import write_self_signed
 
 log = logging.getLogger(__name__)
 
 EWS_PATH = "/EWS/Exchange.asmx"
+AUTODISCOVER_PATH = "/autodiscover/autodiscover.svc"
 FAULT_KINDS = ("http500", "http503", "busy", "drop_before", "drop_after")
 DEFAULT_ADDRESS = "uppfoljning@ekeby.example"
 DEFAULT_USER = "EKEBY\\svc-followup"
@@ -52,6 +61,7 @@ class Stats:
     impersonated: set[str] = field(default_factory=set)
     sequence: list[str] = field(default_factory=list)  # operation names in arrival order
     unauthorized: int = 0
+    bytes_in: int = 0  # request bodies received (SOAP), as the upload budget counts them
     in_flight: int = 0
     max_in_flight: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -67,6 +77,7 @@ class Stats:
                 "faults": dict(self.faults),
                 "impersonated": sorted(self.impersonated),
                 "unauthorized": self.unauthorized,
+                "uploaded_bytes": self.bytes_in,
                 "max_in_flight": self.max_in_flight,
             }
 
@@ -76,6 +87,7 @@ class Stats:
             self.faults.clear()
             self.sequence.clear()
             self.unauthorized = 0
+            self.bytes_in = 0
             self.max_in_flight = self.in_flight
 
 
@@ -101,6 +113,7 @@ class EwsServer:
         behaviour: Behaviour | None = None,
         auth: str = "basic",
         token_valid: Callable[[str], bool] | None = None,
+        tls: bool = False,
     ) -> None:
         if auth not in AUTH_KINDS:
             raise ValueError(f"auth must be one of {AUTH_KINDS}")
@@ -120,6 +133,13 @@ class EwsServer:
             self._ntlm_file = _ntlm_user_file(username, password)
         self._httpd = ThreadingHTTPServer((host, port), _handler_for(self))
         self._httpd.daemon_threads = True
+        self.ca_file: Path | None = None  # the certificate to trust, with tls=True
+        if tls:
+            self._cert_dir = Path(tempfile.mkdtemp(prefix="ews-server-"))
+            self.ca_file, key = write_self_signed(self._cert_dir, "ews-test-server")
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(self.ca_file, key)
+            self._httpd.socket = context.wrap_socket(self._httpd.socket, server_side=True)
         self._thread: threading.Thread | None = None
 
     @property
@@ -128,7 +148,12 @@ class EwsServer:
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        scheme = "https" if self.ca_file else "http"
+        return f"{scheme}://127.0.0.1:{self.port}"
+
+    @property
+    def autodiscover_url(self) -> str:
+        return self.base_url + AUTODISCOVER_PATH
 
     @property
     def endpoint(self) -> str:
@@ -268,10 +293,16 @@ def _handler_for(server: EwsServer) -> type[BaseHTTPRequestHandler]:
             if self.path.startswith("/_control/"):
                 self._control("POST", body)
                 return
-            if self.path.split("?")[0].lower() != EWS_PATH.lower():
+            path = self.path.split("?")[0].lower()
+            if path not in (EWS_PATH.lower(), AUTODISCOVER_PATH):
                 self._reply(404, b"not found", "text/plain")
                 return
             if not self._authenticated():
+                return
+            if path == AUTODISCOVER_PATH:
+                with server.stats.lock:
+                    server.stats.requests["GetUserSettings"] += 1
+                self._reply(200, autodiscover_response(body, server.address, server.endpoint))
                 return
             if not server.throttle.enter(server.behaviour.max_concurrency):
                 # Over EWSMaxConcurrency: Exchange refuses the request as busy.
@@ -280,6 +311,7 @@ def _handler_for(server: EwsServer) -> type[BaseHTTPRequestHandler]:
                 self._reply(500, server_busy_fault(self._back_off_ms()))
                 return
             with server.stats.lock:
+                server.stats.bytes_in += len(body)
                 server.stats.in_flight += 1
                 server.stats.max_in_flight = max(server.stats.max_in_flight, server.stats.in_flight)
             try:

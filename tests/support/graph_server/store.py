@@ -256,12 +256,13 @@ class GraphStore:
             name = part.get_filename()
             if not name or part.is_multipart():
                 continue
+            data = part.get_payload(decode=True)
             found.append(
                 StoredAttachment(
                     f"att-{message.id[-8:]}-{index}",
                     str(name),
                     part.get_content_type(),
-                    part.get_payload(decode=True) or b"",
+                    data if isinstance(data, bytes) else b"",
                 )
             )
         return found
