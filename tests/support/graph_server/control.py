@@ -66,7 +66,8 @@ class GraphControl:
     def seed_processed(self, count: int) -> int:
         """Put `count` already processed messages into the mailbox (server-side, fast)."""
         content = json.dumps({"count": count}).encode()
-        return int(self._call("POST", "/seed_processed", content=content)["processed"])
+        reply = self._call("POST", "/seed_processed", content=content, timeout=300)
+        return int(reply["processed"])
 
     def reset_stats(self) -> None:
         self._call("POST", "/stats/reset")
