@@ -44,8 +44,7 @@ class ItemProperties:
     attachments: tuple[Attachment, ...] = field(default_factory=tuple)
 
 
-def _date(value: dt.datetime | None) -> str:
-    moment = value or dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+def _date(moment: dt.datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     return format_datetime(moment)
@@ -62,7 +61,8 @@ def reconstructed_message(properties: ItemProperties, *, reason: str) -> bytes:
     if properties.cc:
         message["Cc"] = ", ".join(properties.cc)
     message["Subject"] = properties.subject
-    message["Date"] = _date(properties.sent)
+    if properties.sent:
+        message["Date"] = _date(properties.sent)
     if properties.message_id:
         message["Message-ID"] = properties.message_id
     if properties.in_reply_to:
@@ -93,7 +93,8 @@ def unreadable_message(
     message["From"] = f'"Uppföljningen (Exchange)" <{UNREADABLE_SENDER}>'
     message["To"] = mailbox
     message["Subject"] = "Ett meddelande i inkorgen kunde inte läsas"
-    message["Date"] = _date(received)
+    if received:  # without a Date, collect uses the time it stored the message
+        message["Date"] = _date(received)
     message["Message-ID"] = f"<unreadable.{digest}@followup.invalid>"
     message[UNREADABLE_HEADER] = reason
     when = f" (mottaget {_date(received)})" if received else ""
