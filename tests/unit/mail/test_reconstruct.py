@@ -69,3 +69,23 @@ def test_an_unreadable_entry_is_the_same_every_time_and_from_no_board() -> None:
     assert attachments_in([("", "", b"x")]) == (
         Attachment("bilaga", "application/octet-stream", b"x"),
     )
+
+
+def test_collect_quarantines_an_unreadable_entry_and_tells_the_coordinator() -> None:
+    from flows.collect import read_documents
+    from flows.config import load_config
+    from flows.intake.decision import assess
+    from tests.conftest import CONFIG_DIR
+
+    config = load_config(CONFIG_DIR)
+    current = config.cycle("hbtqia-2026")
+    raw = unreadable_message(
+        mailbox=config.municipality.mailbox,
+        item_id="AAMk=",
+        reason="ErrorItemCorrupt",
+        received=None,
+    )
+    facts, words = read_documents(config, current, raw)
+    decision = assess(config, current, facts, words, own_addresses={config.municipality.mailbox})
+    assert decision.outcome == "quarantined"
+    assert decision.notify_coordinator and decision.reply is None
