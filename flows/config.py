@@ -160,6 +160,8 @@ def load_config(root: Path) -> Config:
 
     cycles: dict[str, Cycle] = {}
     for path in _yaml_files(root / "cycles"):
+        if path.name.endswith(".report.yaml"):
+            continue  # the office's additions for the report (flows.report.report_file)
         data, node = _read(path)
         cycle: Cycle = _validate(path, node, data, Cycle)
         if cycle.id != path.stem:
