@@ -90,6 +90,11 @@ def default_analysis(
     """A factual overall analysis from the figures, for when the office has written none."""
     numbers = counts(frames)
     label = area_label(strategy).lower()
+    if not numbers.reported:
+        return (
+            f"Ingen nämnd eller styrelse har redovisat sitt arbete under {frames.cycle.year}, så "
+            "det finns inget underlag för en analys."
+        )
     parts = [
         f"Av {swedish.count_words(numbers.boards, *_BOARDS)} har "
         f"{swedish.number_word(numbers.reported)} redovisat sitt arbete under {frames.cycle.year}."

@@ -104,7 +104,7 @@ class Heading:
     text: str
 
 
-class _Body:
+class Body:
     """Collects the body's elements and the headings for the table of contents."""
 
     def __init__(self, styles: StyleIds, measure: Measure) -> None:
@@ -191,7 +191,7 @@ class ReportContext:
         return years[-2] if len(years) > 1 else None
 
 
-def _profile_font(doc: DocxDocument) -> tuple[str, float]:
+def profile_font(doc: DocxDocument) -> tuple[str, float]:
     """The body font and the table text size of the reference (the municipality's profile)."""
     normal = doc.styles["Normal"]
     family = normal.font.name or "Arial"
@@ -223,7 +223,7 @@ def build_report(
     reference = reference or REFERENCE_PATH
     doc = docx.Document(str(reference))
     styles = ensure_styles(doc, REFERENCE_PATH)
-    font, size = _profile_font(doc)
+    font, size = profile_font(doc)
     ctx = ReportContext(
         config=config,
         frames=frames,
@@ -233,7 +233,7 @@ def build_report(
         history=tuple(history),
         font=font,
     )
-    body = _Body(styles, font_measure(font, size))
+    body = Body(styles, font_measure(font, size))
     found = assessments(frames, ctx.strategy, ctx.notes)
     _title_page(body, ctx)
     toc_index = len(body.elements)
@@ -250,7 +250,7 @@ def build_report(
     _appendix(body, ctx)
     body.elements[toc_index:toc_index] = _table_of_contents(body, doc)
 
-    _replace_body(doc, body.elements)
+    replace_body(doc, body.elements)
     drop_thumbnail(doc)
     _update_fields_on_open(doc)
     _swedish_settings(doc)
@@ -280,7 +280,7 @@ def drop_thumbnail(doc: DocxDocument) -> None:
             package.rels.pop(rel_id)
 
 
-def _replace_body(doc: DocxDocument, elements: list[etree._Element]) -> None:
+def replace_body(doc: DocxDocument, elements: list[etree._Element]) -> None:
     body = doc.element.body
     section = body.find(wx.w("sectPr"))
     for child in list(body):
@@ -320,7 +320,7 @@ def _update_fields_on_open(doc: DocxDocument) -> None:
     settings.append(update)
 
 
-def _table_of_contents(body: _Body, doc: DocxDocument) -> list[etree._Element]:
+def _table_of_contents(body: Body, doc: DocxDocument) -> list[etree._Element]:
     """A TOC field whose cached result lists the headings (Word recomputes it with page numbers)."""
     toc_styles = {}
     for level in (1, 2):
@@ -344,7 +344,7 @@ def _table_of_contents(body: _Body, doc: DocxDocument) -> list[etree._Element]:
     return elements
 
 
-def _title_page(body: _Body, ctx: ReportContext) -> None:
+def _title_page(body: Body, ctx: ReportContext) -> None:
     cycle, town = ctx.frames.cycle, ctx.config.municipality
     s = body.styles
     body.add(wx.paragraph(ctx.strategy.title, s.title))
@@ -359,7 +359,7 @@ def _title_page(body: _Body, ctx: ReportContext) -> None:
     body.add(wx.page_break())
 
 
-def _decision(body: _Body, ctx: ReportContext) -> None:
+def _decision(body: Body, ctx: ReportContext) -> None:
     body.heading(1, "Förslag till beslut")
     for text in decision_paragraphs(
         ctx.config.municipality, list(ctx.notes.decision), ctx.strategy, ctx.frames.cycle
@@ -367,7 +367,7 @@ def _decision(body: _Body, ctx: ReportContext) -> None:
         body.text(text)
 
 
-def _introduction(body: _Body, ctx: ReportContext) -> None:
+def _introduction(body: Body, ctx: ReportContext) -> None:
     strategy, cycle = ctx.strategy, ctx.frames.cycle
     body.heading(1, "Inledning")
     body.heading(2, "Strategins syfte")
@@ -384,19 +384,26 @@ def _introduction(body: _Body, ctx: ReportContext) -> None:
 
 
 def _summary(
-    body: _Body, ctx: ReportContext, doc: DocxDocument, found: list[AreaAssessment]
+    body: Body, ctx: ReportContext, doc: DocxDocument, found: list[AreaAssessment]
 ) -> None:
     from flows.report.chart import chart_alt_text, status_chart  # matplotlib is slow to import
 
     frames, strategy = ctx.frames, ctx.strategy
     numbers = counts(frames)
     body.heading(1, "Sammanfattning", new_page=True)
-    text = (
-        f"Av {swedish.count_words(numbers.boards, *_BOARDS)} har "
-        f"{swedish.number_word(numbers.reported)} lämnat sin uppföljning för "
-        f"{frames.cycle.year}, med sammanlagt {swedish.count(numbers.activities, 'aktivitet')}."
-    )
-    if numbers.not_reported:
+    if numbers.reported == 0:
+        text = (
+            f"Ingen av kommunens {swedish.count(numbers.boards, *_BOARDS)} har lämnat sin "
+            f"uppföljning för {frames.cycle.year}."
+        )
+    else:
+        text = (
+            f"Av {swedish.count_words(numbers.boards, *_BOARDS)} har "
+            f"{swedish.number_word(numbers.reported)} lämnat sin uppföljning för "
+            f"{frames.cycle.year}, med sammanlagt "
+            f"{swedish.count(numbers.activities, 'aktivitet')}."
+        )
+    if numbers.not_reported and numbers.reported:
         text += (
             f" {swedish.capitalize_first(swedish.number_word(numbers.not_reported))} har inte "
             "redovisat (se bilaga 1)."
@@ -511,7 +518,7 @@ def _source_text(a: AreaAssessment) -> str:
 
 
 def _picture(
-    doc: DocxDocument, png: bytes, description: str, title: str, body: _Body
+    doc: DocxDocument, png: bytes, description: str, title: str, body: Body
 ) -> etree._Element:
     inline = doc.part.new_pic_inline(io.BytesIO(png), Cm(16.0), None)
     inline.docPr.set("descr", description)
@@ -523,7 +530,7 @@ def _picture(
 
 
 def _board_tables(
-    body: _Body, frame: pd.DataFrame, columns: tuple[Column, ...], cells: list[str]
+    body: Body, frame: pd.DataFrame, columns: tuple[Column, ...], cells: list[str]
 ) -> None:
     """One table per board, its name in a header row that repeats when the table continues."""
     for board_name, group in frame.groupby("board_name", sort=False):
@@ -566,7 +573,7 @@ def _assessment_text(a: AreaAssessment, label: str) -> list[str]:
     return [lead, *([a.text] if a.text.strip() else []), basis]
 
 
-def _areas(body: _Body, ctx: ReportContext, found: list[AreaAssessment]) -> None:
+def _areas(body: Body, ctx: ReportContext, found: list[AreaAssessment]) -> None:
     from flows.report.figures import areas
 
     vocabulary = ctx.vocabulary
@@ -628,7 +635,7 @@ def _number(value: float | None, unit: str = "") -> str:
     return f"{text} {unit}".strip() if unit and unit not in ("st", "antal") else text
 
 
-def _key_figures(body: _Body, ctx: ReportContext) -> None:
+def _key_figures(body: Body, ctx: ReportContext) -> None:
     previous = ctx.previous_year()
     summaries = summarize(ctx.frames, previous[1] if previous else None, ctx.strategy)
     body.heading(1, "Nyckeltal", new_page=True)
@@ -678,7 +685,7 @@ def _reported_count(summary: FigureSummary, reporting: list[str]) -> str:
 
 
 def _key_figure_per_board(
-    body: _Body, summary: FigureSummary, year: int, before: int | None
+    body: Body, summary: FigureSummary, year: int, before: int | None
 ) -> None:
     figure = summary.figure
     body.heading(2, figure.name)
@@ -711,7 +718,7 @@ def _key_figure_per_board(
     )
 
 
-def _support(body: _Body, ctx: ReportContext) -> None:
+def _support(body: Body, ctx: ReportContext) -> None:
     needs = support_needs(ctx.frames)
     reported = counts(ctx.frames).reported
     body.heading(1, "Behov av stöd", new_page=True)
@@ -741,7 +748,7 @@ def _decision_text(date: object, paragraph: object) -> str:
     return ", ".join(parts) if parts else "uppgift saknas"
 
 
-def _boards(body: _Body, ctx: ReportContext) -> None:
+def _boards(body: Body, ctx: ReportContext) -> None:
     boards = ctx.frames.boards
     reported = boards[boards["reported"]]
     body.heading(1, "Nämndernas och styrelsernas analyser", new_page=True)
@@ -760,7 +767,7 @@ def _boards(body: _Body, ctx: ReportContext) -> None:
         body.label("Sammanfattande analys", str(row["analysis"]))
 
 
-def _changes(body: _Body, ctx: ReportContext, planned: pd.DataFrame) -> None:
+def _changes(body: Body, ctx: ReportContext, planned: pd.DataFrame) -> None:
     previous = ctx.previous_year()
     body.heading(1, "Förändringar och avvikelser", new_page=True)
     if previous is not None and not ctx.frames.activities.empty:
@@ -823,7 +830,7 @@ def _changes(body: _Body, ctx: ReportContext, planned: pd.DataFrame) -> None:
     )
 
 
-def _look_back(body: _Body, ctx: ReportContext, doc: DocxDocument) -> None:
+def _look_back(body: Body, ctx: ReportContext, doc: DocxDocument) -> None:
     """In the final year of the strategy period: every year of the strategy, per area."""
     from flows.report.chart import years_alt_text, years_chart
 
@@ -869,7 +876,7 @@ def _look_back(body: _Body, ctx: ReportContext, doc: DocxDocument) -> None:
         figure += 1
 
 
-def _appendix(body: _Body, ctx: ReportContext) -> None:
+def _appendix(body: Body, ctx: ReportContext) -> None:
     boards = ctx.frames.boards
     missing = boards[~boards["reported"]]
     body.heading(1, "Bilaga 1. Ej inkommit", new_page=True)

@@ -21,8 +21,12 @@ POINT_CM = 2.54 / 72
 Measure = Callable[[str], float]  # a word's width in cm
 
 
+# Longer "words" are pasted links or junk: they break anyway, and must not widen the table.
+LONGEST_WORD = 32
+
+
 def words(text: str) -> Iterable[str]:
-    return text.replace("/", "/ ").split()
+    return (w for w in text.split() if len(w) <= LONGEST_WORD)
 
 
 def fit(
