@@ -126,8 +126,8 @@ def listing(items: list[str], conjunction: str = "och") -> str:
     return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
 
 
-NUMBER_WORDS = ("noll", "en", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio")
-NUMBER_WORDS += ("elva", "tolv")
+NUMBER_WORDS: tuple[str, ...] = ("noll", "en", "två", "tre", "fyra", "fem", "sex", "sju", "åtta")
+NUMBER_WORDS += ("nio", "tio", "elva", "tolv")
 
 
 def number_word(n: int, *, neuter: bool = False) -> str:
