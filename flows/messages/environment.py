@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from flows import swedish
+from flows.resources import templates_dir
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent.parent / "templates" / "email"
+TEMPLATE_DIR = templates_dir() / "email"
 
 
 def _environment(autoescape: bool) -> Environment:
