@@ -27,6 +27,16 @@ def swedish_weekday_date(value: dt.date) -> str:
     return str(format_date(value, "EEEE d MMMM y", locale="sv"))
 
 
+def swedish_day_and_date(value: dt.date) -> str:
+    """`söndag den 15 mars 2027`."""
+    return f"{format_date(value, 'EEEE', locale='sv')} den {swedish_date(value)}"
+
+
+def swedish_count(value: int, singular: str, plural: str) -> str:
+    """`1 dag`, `3 dagar`, `0 dagar`."""
+    return f"{value} {singular if abs(value) == 1 else plural}"
+
+
 def swedish_number(value: float | None) -> str:
     """`1 234,5`-style numbers; integers without decimals."""
     if value is None:
@@ -60,6 +70,8 @@ def _environment(autoescape: bool) -> Environment:
     env.filters["datum"] = swedish_date
     env.filters["veckodag_datum"] = swedish_weekday_date
     env.filters["tal"] = swedish_number
+    env.filters["dag_och_datum"] = swedish_day_and_date
+    env.filters["antal"] = swedish_count
     env.filters["genitiv"] = swedish_genitive
     return env
 
