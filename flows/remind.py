@@ -156,13 +156,16 @@ def first_wave_approved(
     cycle: Cycle,
     invitations: Sequence[Planned],
     settings: Settings,
+    board_names: dict[str, str] | None = None,
 ) -> tuple[bool, str]:
     """The single call point for the coordinator's go-ahead of the first invitation wave."""
     if not invitations or settings.test_mode_address:
         return True, "inget godkännande behövs"
     from flows.approval import first_wave_go_ahead
 
-    answer = first_wave_go_ahead(ledger, mailbox, cycle, invitations, settings=settings)
+    answer = first_wave_go_ahead(
+        ledger, mailbox, cycle, invitations, settings=settings, board_names=board_names
+    )
     return answer.send, answer.reason
 
 
@@ -242,7 +245,10 @@ def remind_flow(
 
         mailbox = open_mailbox(settings, address=config.municipality.mailbox)
         invitations = [p for p in planned if p.kind == "invitation"]
-        approved, reason = first_wave_approved(ledger, mailbox, current, invitations, settings)
+        names = {b.id: b.name for b in config.boards_in(current)}
+        approved, reason = first_wave_approved(
+            ledger, mailbox, current, invitations, settings, names
+        )
         held = 0
         if not approved:
             logger.warning("Inbjudningarna skickas inte: %s", reason)
