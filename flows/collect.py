@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from prefect import flow, get_run_logger
-from prefect.artifacts import create_table_artifact
 
 from flows.archive import Archive
+from flows.artifacts import collect_row, outcome_label, publish_table
 from flows.config import load_config
 from flows.intake.attachments import classify_all, footer_text
 from flows.intake.decision import (
@@ -355,14 +355,14 @@ def process_inbound(
     summary.processed += 1
     summary.outcomes[decision.outcome] += 1
     summary.rows.append(
-        {
-            "Avsändare": facts.sender or "",
-            "Ämne": facts.subject[:80],
-            "Nämnd": decision.board.name if decision.board else "",
-            "Utfall": decision.outcome,
-            "Svar": ", ".join(p.kind for p in planned) or "–",
-            "Kommentar": decision.reason[:160],
-        }
+        collect_row(
+            sender=facts.sender,
+            subject=facts.subject,
+            board=decision.board.name if decision.board else None,
+            outcome=decision.outcome,
+            replies=[p.kind for p in planned],
+            reason=decision.reason,
+        )
     )
     logger.info(
         "%s från %s: %s (%s)",
@@ -374,7 +374,10 @@ def process_inbound(
 
 
 def _summary_text(summary: CollectSummary) -> str:
-    outcomes = ", ".join(f"{k}: {v}" for k, v in sorted(summary.outcomes.items())) or "inga"
+    outcomes = (
+        ", ".join(f"{outcome_label(k).lower()}: {v}" for k, v in sorted(summary.outcomes.items()))
+        or "inga"
+    )
     return (
         f"Hämtade {summary.fetched} nya meddelanden, behandlade {summary.processed} "
         f"({outcomes}), skickade {summary.replies_sent} svar."
@@ -413,10 +416,10 @@ def collect_flow(cycle: str | None = None) -> dict[str, Any]:
                 summary=summary,
             )
     if summary.rows:
-        create_table_artifact(
+        publish_table(
+            f"insamling-{current.id}",
             summary.rows,
-            key=f"collect-{current.id}",
-            description=f"Behandlade meddelanden, {current.id}",
+            f"Behandlade meddelanden för {current.id}. {_summary_text(summary)}",
         )
     logger.info(_summary_text(summary))
     if summary.failed:

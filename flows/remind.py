@@ -14,19 +14,19 @@ from collections.abc import Sequence
 from typing import Any
 
 from prefect import flow, get_run_logger
-from prefect.artifacts import create_table_artifact
 
+from flows.artifacts import planned_rows, publish_table, send_rows
 from flows.config import load_config
 from flows.ledger import Ledger, OutboundRecord, outbound_key
 from flows.mail.factory import open_mailbox
 from flows.mail.port import Mailbox
 from flows.messages.compose import compose_request, template_attachment
+from flows.messages.environment import swedish_date
 from flows.messages.kinds import REQUEST_KINDS, RequestKind
 from flows.model import Board, Config, Cycle, ParsedTemplate, Problem
 from flows.outbox import (
     TEST_PLAN_PREFIX,
     Planned,
-    SendResult,
     domain_of,
     in_test_mode,
     message_id_for,
@@ -169,22 +169,6 @@ def first_wave_approved(
     return answer.send, answer.reason
 
 
-def _rows(results: Sequence[SendResult]) -> list[dict[str, str]]:
-    return [
-        {
-            "Nämnd": r.planned.board or "",
-            "Typ": r.planned.kind,
-            "Till": ", ".join(r.message.to),
-            "Kopia": ", ".join(r.message.cc),
-            "Ämne": r.message.subject,
-            "Resultat": "fel: " + r.error
-            if r.error
-            else ("skickat" if r.sent_now else "redan skickat"),
-        }
-        for r in results
-    ]
-
-
 @flow(name="remind", log_prints=False)
 def remind_flow(
     cycle: str | None = None, today: dt.date | None = None, dry_run: bool = False
@@ -212,6 +196,7 @@ def remind_flow(
             for b in config.boards_in(current)
         }
         tasks = todays_tasks(config, current, day, outbound, facts)
+        names = {b.id: b.name for b in config.boards_in(current)}
         planned = [
             plan_message(
                 config,
@@ -235,6 +220,12 @@ def remind_flow(
             for line in lines:
                 print(line)
             logger.info("Provkörning %s: %d meddelanden skulle skickas", day, len(planned))
+            publish_table(
+                f"provkorning-{current.id}",
+                planned_rows(planned, names),
+                f"Provkörning för {current.id} den {swedish_date(day)}: "
+                f"{len(planned)} meddelanden skulle skickas. Inget har skickats.",
+            )
             return {
                 "day": day.isoformat(),
                 "due": len(planned),
@@ -245,7 +236,6 @@ def remind_flow(
 
         mailbox = open_mailbox(settings, address=config.municipality.mailbox)
         invitations = [p for p in planned if p.kind == "invitation"]
-        names = {b.id: b.name for b in config.boards_in(current)}
         approved, reason = first_wave_approved(
             ledger, mailbox, current, invitations, settings, names
         )
@@ -268,8 +258,10 @@ def remind_flow(
     failed = [r for r in results if r.error]
     sent = sum(1 for r in results if r.sent_now)
     if results:
-        create_table_artifact(
-            _rows(results), key=f"remind-{current.id}", description=f"Utskick {day.isoformat()}"
+        publish_table(
+            f"utskick-{current.id}",
+            send_rows(results, names),
+            f"Utskick för {current.id} den {swedish_date(day)}",
         )
     logger.info("%s: %d meddelanden skickade, %d fel", day.isoformat(), sent, len(failed))
     for r in failed:
