@@ -21,7 +21,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from babel.dates import format_date
 from prefect.input import RunInput
 from pydantic import ConfigDict, Field, field_validator
 
@@ -37,6 +36,7 @@ from flows.outbox import (
     send_reserved,
 )
 from flows.settings import Settings
+from flows.swedish import count, long_date
 
 log = logging.getLogger(__name__)
 
@@ -148,12 +148,11 @@ def describe_wave(
 ) -> str:
     """Markdown for the approval form: every message, to whom, with which attachments."""
     names = board_names or {}
-    count = len(wave)
     lines = [
         f"## Första utskicket för {_md(cycle.id)}",
         "",
-        f"{count} {'meddelande väntar' if count == 1 else 'meddelanden väntar'} på godkännande."
-        f" Sista svarsdag: {format_date(cycle.deadline, 'd MMMM y', locale='sv')}.",
+        f"{count(len(wave), 'meddelande')} väntar på godkännande. Sista svarsdag: "
+        f"{long_date(cycle.deadline)}.",
         "",
         "| Nämnd | Till | Kopia | Ämne | Bilagor |",
         "|---|---|---|---|---|",
@@ -256,12 +255,11 @@ def first_wave_go_ahead(
     cycle: Cycle,
     wave: Sequence[Planned],
     *,
-    settings: Settings | None = None,
+    settings: Settings,
     poll_seconds: int = DEFAULT_POLL_SECONDS,
     board_names: Mapping[str, str] | None = None,
 ) -> GoAhead:
     """May the first wave go out? Asks the coordinator at most once per cycle."""
-    settings = settings or Settings()
     decided = decide_without_asking(cycle, ledger.approvals(cycle.id))
     if decided is not None:
         return decided

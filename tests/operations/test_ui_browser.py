@@ -32,8 +32,7 @@ TEST_ADDRESS = "eva.lund@ekeby.example"
 # One process runs what a coordinator would trigger: the status, a dry run, then the real run.
 FLOWS = f"""
 import datetime as dt
-from flows.remind import remind_flow
-from flows.status import status_flow
+from flows.prefect_flows import remind_flow, status_flow
 day = dt.date.fromisoformat({DAY.isoformat()!r})
 status_flow(today=day)
 remind_flow(today=day, dry_run=True)
