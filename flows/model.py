@@ -125,6 +125,13 @@ class ReminderPlan(_Strict):
     resubmit_after_days: int = Field(
         default=3, ge=0, description="Days after a rejected answer to ask again for a new one"
     )
+    late_invitation: bool = Field(
+        default=False,
+        description=(
+            "Invite boards not yet invited also after the deadline (worded as a late invitation);"
+            " by default nobody is invited once the deadline has passed"
+        ),
+    )
 
 
 class Cycle(_Strict):
