@@ -25,7 +25,6 @@ from pathlib import Path
 import docx
 import pandas as pd
 from docx.document import Document as DocxDocument
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.shared import Cm
 from lxml import etree
 
@@ -52,7 +51,7 @@ from flows.report.figures import (
 )
 from flows.report.frame import Frames
 from flows.report.keyfigures import AGGREGATE_LABELS, FigureSummary, summarize
-from flows.report.reference import REFERENCE_PATH
+from flows.report.reference import REFERENCE_PATH, drop_thumbnail
 from flows.report.report_file import ReportFile
 from flows.report.strategy_view import area_heading, area_label, statuses
 from flows.report.styles import StyleIds, ensure_styles
@@ -270,14 +269,6 @@ def _swedish_settings(doc: DocxDocument) -> None:
     """Swedish as the theme's language too (LibreOffice reads it as the document language)."""
     for lang in doc.settings.element.findall(wx.w("themeFontLang")):
         lang.set(wx.w("val"), "sv-SE")
-
-
-def drop_thumbnail(doc: DocxDocument) -> None:
-    """Remove the package's thumbnail: it would show the reference, not this document."""
-    package = doc.part.package
-    for rel_id, rel in list(package.rels.items()):
-        if rel.reltype == RT.THUMBNAIL:
-            package.rels.pop(rel_id)
 
 
 def replace_body(doc: DocxDocument, elements: list[etree._Element]) -> None:

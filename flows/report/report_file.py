@@ -19,12 +19,16 @@ Loaded with the same one-line Swedish errors as the rest of `config/` (`flows.co
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from flows.config import ConfigError, _line_of, _read, _validate
+from flows.config import ConfigError, line_of
 from flows.model import Cycle, Strategy
 from flows.report.strategy_view import area_label, scale
+
+if TYPE_CHECKING:
+    from flows.config import _Loader
 
 SUFFIX = ".report.yaml"
 
@@ -67,28 +71,52 @@ def report_file_path(config_dir: Path, cycle_id: str) -> Path:
     return Path(config_dir) / "cycles" / f"{cycle_id}{SUFFIX}"
 
 
+def check_report_file(loader: _Loader, path: Path, strategy: Strategy) -> ReportFile | None:
+    """The report file at `path`, or None after recording its problems with `loader`."""
+    read = loader.read(path)
+    if read is None:
+        return None
+    data, node = read
+    if data is None:
+        return ReportFile()
+    report: ReportFile | None = loader.validate(path, node, data, ReportFile)
+    if report is None:
+        return None
+    values = [level.value for level in scale(strategy)]
+    numbers = {a.number for a in strategy.areas}
+    label = area_label(strategy).lower()
+    ok = True
+    for number, note in report.assessments.items():
+        line = line_of(node, ("assessments", number))
+        if number not in numbers:
+            loader.error(
+                path,
+                line,
+                f"assessments: {label} {number} finns inte i strategin",
+                f"använd {label} 1–{len(numbers)}",
+            )
+            ok = False
+        elif note.level is not None and note.level not in values:
+            loader.error(
+                path,
+                line_of(node, ("assessments", number, "level")) or line,
+                f"assessments.{number}.level: okänd nivå {note.level!r}",
+                f"använd {', '.join(values)}",
+            )
+            ok = False
+    return report if ok else None
+
+
 def load_report_file(config_dir: Path, cycle: Cycle, strategy: Strategy) -> ReportFile:
-    """The cycle's report file, or an empty one when there is none."""
+    """The cycle's report file, or an empty one when there is none; `ConfigError` (one line)
+    on a mistake."""
+    from flows.config import _Loader
+
     path = report_file_path(config_dir, cycle.id)
     if not path.is_file():
         return ReportFile()
-    data, node = _read(path)
-    if data is None:
-        return ReportFile()
-    report: ReportFile = _validate(path, node, data, ReportFile)
-    values = [level.value for level in scale(strategy)]
-    numbers = {a.number for a in strategy.areas}
-    for number, note in report.assessments.items():
-        line = _line_of(node, ("assessments", number))
-        where = f"{path}:{line}" if line else str(path)
-        if number not in numbers:
-            raise ConfigError(
-                f"{where}: assessments: {area_label(strategy).lower()} {number} finns inte i "
-                f"strategin (1–{len(numbers)})"
-            )
-        if note.level is not None and note.level not in values:
-            raise ConfigError(
-                f"{where}: assessments.{number}.level: okänd nivå {note.level!r} — använd "
-                f"{', '.join(values)}"
-            )
+    loader = _Loader(Path(config_dir))
+    report = check_report_file(loader, path, strategy)
+    if loader.findings or report is None:
+        raise ConfigError(str(loader.findings[0]) if loader.findings else f"{path}: fel")
     return report

@@ -49,9 +49,15 @@ def test_a_report_file_is_read_and_the_cycle_loader_skips_it(config_copy: Path) 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("assessments:\n  2: {level: bra}\n", ":2: assessments.2.level: okänd nivå 'bra'"),
-        ("assessments:\n  9: {level: ej}\n", ":2: assessments: strategiområde 9 finns inte"),
-        ("analys: fel nyckel\n", "analys: Extra inputs are not permitted"),
+        (
+            "assessments:\n  2: {level: bra}\n",
+            ":2: assessments.2.level: okänd nivå 'bra' — använd uppfyllt, delvis, ej",
+        ),
+        (
+            "assessments:\n  9: {level: ej}\n",
+            ":2: assessments: strategiområde 9 finns inte i strategin — använd strategiområde 1–4",
+        ),
+        ("analys: fel nyckel\n", ":1: analys: okänt fält"),
         ("assessments: [\n", "ogiltig YAML"),
     ],
 )
@@ -63,3 +69,17 @@ def test_mistakes_are_one_swedish_line_with_the_line_number(
     message = str(caught.value)
     assert "\n" not in message and "hbtqia-2026.report.yaml" in message
     assert expected in message
+
+
+def test_followup_check_reads_the_report_files(config_copy: Path) -> None:
+    from flows.config import read_config
+
+    (config_copy / "cycles" / "hbtqia-2026.report.yaml").write_text(
+        "assessments:\n  1: {level: kanske}\n", encoding="utf-8"
+    )
+    (config_copy / "cycles" / "hbtqia-2099.report.yaml").write_text("analysis: x\n")
+    config, findings, _ = read_config(config_copy)
+    assert config is None
+    lines = [str(f) for f in findings]
+    assert any("hbtqia-2026.report.yaml:2: assessments.1.level: okänd nivå" in x for x in lines)
+    assert any("ingen uppföljning 'hbtqia-2099'" in x for x in lines)
