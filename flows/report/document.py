@@ -396,8 +396,8 @@ def _summary(
         )
     if numbers.not_reported and numbers.reported:
         text += (
-            f" {swedish.capitalize_first(swedish.number_word(numbers.not_reported))} har inte "
-            "redovisat (se bilaga 1)."
+            f" Det är {swedish.number_word(numbers.not_reported)} som inte har redovisat "
+            "(se bilaga 1)."
         )
     body.text(text)
 
@@ -547,8 +547,9 @@ def _grouped_rows(frame: pd.DataFrame, cells: list[str]) -> Iterator[Row]:
 def _assessment_text(a: AreaAssessment, label: str) -> list[str]:
     t = a.tally
     basis = (
-        f"{swedish.count(t.counted + t.dropped, 'aktivitet')} redovisades: {t.done} genomförda, "
-        f"{t.under_way} pågående, {t.dropped} har utgått"
+        f"Inom området redovisades {swedish.count(t.counted + t.dropped, 'aktivitet')}: "
+        f"{swedish.count(t.done, 'genomförd', 'genomförda')}, {t.under_way} pågående, "
+        f"{t.dropped} som har utgått"
         + (f" och {t.unknown} utan angiven status" if t.unknown else "")
         + "."
     )
