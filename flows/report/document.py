@@ -412,11 +412,11 @@ def _summary(
     done = statuses(strategy).done or "Genomförd"
     body.table(
         (
-            Column(ctx.label, 4.4),
-            Column("Bedömning", 3.6),
-            Column("Underlag", 3.0),
-            Column(f"{done}", 2.6, numeric=True),
-            Column("Aktiviteter", 2.8, numeric=True),
+            Column(ctx.label, 3.9),
+            Column("Bedömning", 3.3),
+            Column("Underlag", 4.4),
+            Column(f"{done}", 2.4, numeric=True),
+            Column("Aktiviteter", 2.4, numeric=True),
         ),
         [
             [
@@ -876,8 +876,8 @@ def _appendix(body: Body, ctx: ReportContext) -> None:
         body.text("Alla nämnder och styrelser har redovisat.")
         return
     body.text(
-        f"Följande {swedish.count(len(missing), 'nämnd eller styrelse', 'nämnder och styrelser')} "
-        "hade inte lämnat någon godkänd redovisning när uppföljningen sammanställdes."
+        f"Det var {swedish.count_words(len(missing), *_BOARDS)} som inte hade lämnat någon "
+        "godkänd redovisning när uppföljningen sammanställdes."
     )
     body.table(
         (Column("Nämnd/styrelse", 6.0), Column("Förvaltning", 6.4), Column("Läge", 4.0)),
