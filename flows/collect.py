@@ -20,14 +20,18 @@ from prefect.artifacts import create_table_artifact
 from flows.archive import Archive
 from flows.config import load_config
 from flows.intake.attachments import classify_all, footer_text
+from flows.intake.authenticity import verdict
 from flows.intake.decision import (
     Assessment,
     InboundFacts,
     WordFile,
     assess,
     no_attachment_key,
+    version_notice_key,
 )
+from flows.intake.header_fields import header_fields
 from flows.intake.policy import own_addresses
+from flows.intake.sender_address import read_sender
 from flows.ledger import InboundRecord, Ledger
 from flows.mail.factory import open_mailbox
 from flows.mail.mime import extract_attachments, parse_envelope, parse_envelope_headers
@@ -37,6 +41,8 @@ from flows.messages.compose import (
     compose_quarantine_notice,
     compose_receipt,
     compose_rejection,
+    compose_unauthenticated_reply,
+    compose_version_notice,
 )
 from flows.model import Config, Cycle
 from flows.outbox import Planned, domain_of, in_test_mode, message_id_for, reserve, send_all
@@ -118,12 +124,18 @@ def _mark_processed(mailbox: Mailbox, item_id: str | None, outcome: str) -> None
         get_run_logger().info("Meddelandet %s fanns inte kvar i inkorgen: %s", item_id, exc)
 
 
-def read_documents(config: Config, cycle: Cycle, raw: bytes) -> tuple[InboundFacts, list[WordFile]]:
-    """The facts of a raw message and its document attachments as read."""
+def read_documents(
+    config: Config, cycle: Cycle, raw: bytes, *, transport: str = "maildir"
+) -> tuple[InboundFacts, list[WordFile]]:
+    """The facts of a raw message and its document attachments as read; `transport` says whose
+    authentication headers can be trusted (Exchange's on ews and graph)."""
     from flows.documents.reader import read_template
 
     envelope = parse_envelope(raw)
     headers = parse_envelope_headers(raw)
+    fields = header_fields(raw)
+    identity = read_sender(fields)
+    sender = identity.address if identity.problem is None else envelope.sender
     attachments = classify_all(extract_attachments(raw))
     words = [
         WordFile(
@@ -136,12 +148,20 @@ def read_documents(config: Config, cycle: Cycle, raw: bytes) -> tuple[InboundFac
         if item.kind in _READ_KINDS
     ]
     facts = InboundFacts(
-        sender=envelope.sender,
+        sender=sender,
         date=envelope.date,
         subject=envelope.subject,
         body=envelope.text,
         headers=headers,
         attachments=attachments,
+        sender_problem=identity.problem,
+        on_behalf_of=identity.sender_field,
+        authentication=verdict(
+            fields,
+            identity.address,
+            trusted_authserv_ids=config.sender_policy.authserv_ids,
+            exchange=transport in ("ews", "graph"),
+        ),
     )
     return facts, words
 
@@ -220,6 +240,25 @@ def plan_replies(
                 inbound_sha=sha,
             )
         )
+    elif decision.reply == "unauthenticated_reply" and sender and decision.board:
+        mid = reply_id("unauthenticated_reply", f"unauthenticated_reply/{sha}")
+        planned.append(
+            Planned(
+                compose_unauthenticated_reply(
+                    config,
+                    cycle,
+                    decision.board,
+                    to=sender,
+                    message_id=mid,
+                    in_reply_to=in_reply_to,
+                ),
+                kind="unauthenticated_reply",
+                plan_key="unauthenticated_reply",
+                cycle=cycle.id,
+                board=board_id,
+                inbound_sha=sha,
+            )
+        )
     elif decision.reply == "no_attachment_reply" and sender:
         key = no_attachment_key(cycle, sender)
         planned.append(
@@ -236,6 +275,33 @@ def plan_replies(
                 plan_key=key,
                 cycle=cycle.id,
                 board=None,
+            )
+        )
+    if versions and decision.board and sender:
+        # Every contact of the board hears of each new version, whoever sent it.
+        newest = max(versions.values())
+        key = version_notice_key(cycle, decision.board, newest)
+        filename = next(
+            (d.word.filename for d in decision.documents if versions.get(d.word.part) == newest),
+            decision.filename or "",
+        )
+        planned.append(
+            Planned(
+                compose_version_notice(
+                    config,
+                    cycle,
+                    decision.board,
+                    message_id=reply_id("version_notice", key),
+                    sender=sender,
+                    received=received,
+                    version=newest,
+                    filename=filename,
+                ),
+                kind="version_notice",
+                plan_key=key,
+                cycle=cycle.id,
+                board=board_id,
+                inbound_sha=sha,
             )
         )
     if decision.notify_coordinator:
@@ -277,9 +343,14 @@ def process_inbound(
     logger = get_run_logger()
     raw = archive.load(record.sha256)
     try:
-        facts, words = read_documents(config, cycle, raw)
+        facts, words = read_documents(config, cycle, raw, transport=settings.transport)
         decision = assess(
-            config, cycle, facts, words, own_addresses=own_addresses(config, mailbox.address)
+            config,
+            cycle,
+            facts,
+            words,
+            own_addresses=own_addresses(config, mailbox.address),
+            require_authentication=config.sender_policy.requires_authentication(settings.transport),
         )
     except Exception as exc:  # one message the code cannot handle must not block the others
         logger.exception("Meddelandet %s kunde inte behandlas", record.sha256[:12])

@@ -2,7 +2,8 @@
 is wrong, e.g. `config/boards.yaml:41: kultur.primary.email: ogiltig e-postadress: 'x@'`.
 
 Layout:
-  municipality.yaml           the municipality, the coordinator, the mailbox, default_cycle
+  municipality.yaml           the municipality, the coordinator, the mailbox, default_cycle,
+                              sender_policy (optional; docs/operations.md)
   boards.yaml                 boards and company boards with their contacts
   strategies/<id>.yaml        a strategy: title, purpose, areas with goal texts, key figures
   action-plans/<strategy>.yaml  per board, the planned activities pre-filled in its template
@@ -18,7 +19,15 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
-from flows.model import Board, Config, Cycle, Municipality, PlannedActivity, Strategy
+from flows.model import (
+    Board,
+    Config,
+    Cycle,
+    Municipality,
+    PlannedActivity,
+    SenderPolicy,
+    Strategy,
+)
 
 T = TypeVar("T")
 
@@ -106,6 +115,10 @@ def load_config(root: Path) -> Config:
     data, node = _read(path)
     muni_data, muni_node = _section(path, data, node, "municipality")
     municipality = _validate(path, muni_node, muni_data, Municipality)
+    sender_policy = SenderPolicy()
+    if isinstance(data, dict) and data.get("sender_policy") is not None:
+        policy_data, policy_node = _section(path, data, node, "sender_policy")
+        sender_policy = _validate(path, policy_node, policy_data, SenderPolicy)
     default_cycle = data.get("default_cycle")
     if not isinstance(default_cycle, str):
         raise ConfigError(f"{path}: default_cycle saknas (t.ex. 'default_cycle: hbtqia-2026')")
@@ -189,6 +202,7 @@ def load_config(root: Path) -> Config:
 
     return Config(
         municipality=municipality,
+        sender_policy=sender_policy,
         strategies=strategies,
         boards=boards,
         cycles=cycles,
