@@ -49,6 +49,9 @@ def _cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
     except RemindIncomplete as exc:
         print(f"Inte klart: {exc}", file=sys.stderr)
         return 1
+    if summary.get("busy"):  # another run works the mailbox: nothing lost, exit 0
+        print(summary["busy"])
+        return 0
     if summary["dry_run"]:
         print(f"Provkörning {summary['day']}: {summary['due']} meddelanden skulle skickas.")
     else:
@@ -69,6 +72,9 @@ def _cmd_collect(args: argparse.Namespace, settings: Settings) -> int:
     except CollectIncomplete as exc:
         print(f"Inte klart: {exc}", file=sys.stderr)
         return 1
+    if summary.get("busy"):  # another run works the mailbox: nothing lost, exit 0
+        print(summary["busy"])
+        return 0
     labels = {
         "submitted": "mottagna",
         "rejected": "underkända",

@@ -32,6 +32,7 @@ from flows.intake.decision import (
 from flows.intake.header_fields import header_fields
 from flows.intake.policy import own_addresses
 from flows.intake.sender_address import read_sender
+from flows.lease import MailboxBusy, lease_for
 from flows.ledger import InboundRecord, Ledger
 from flows.mail.factory import open_mailbox
 from flows.mail.mime import extract_attachments, parse_envelope, parse_envelope_headers
@@ -49,6 +50,10 @@ from flows.outbox import Planned, domain_of, in_test_mode, message_id_for, reser
 from flows.settings import Settings
 
 SYNC_KEY = "inbox"
+RELAXED_POLICY_LINE = (
+    "Avsändarkontrollen är avslagen för brevlådan (%s): svar från nämndernas kontaktpersoner "
+    "räknas utan att kommunens e-postserver har verifierat avsändaren (demoläge)."
+)
 _READ_KINDS = ("docx", "doc", "pdf", "odt")
 
 
@@ -470,19 +475,27 @@ def collect_flow(cycle: str | None = None) -> dict[str, Any]:
     archive = Archive(settings.archive_dir)
     mailbox = open_mailbox(settings, address=config.municipality.mailbox)
     summary = CollectSummary()
+    if not config.sender_policy.requires_authentication(settings.transport):
+        logger.warning(RELAXED_POLICY_LINE, settings.transport)
     with Ledger.open(settings.ledger_url) as ledger:
-        summary.fetched = fetch_and_archive(mailbox, ledger, archive)
-        for record in ledger.inbound_pending():
-            process_inbound(
-                config,
-                current,
-                record,
-                ledger=ledger,
-                archive=archive,
-                mailbox=mailbox,
-                settings=settings,
-                summary=summary,
-            )
+        try:
+            with lease_for(ledger, settings, mailbox.address) as held:
+                summary.fetched = fetch_and_archive(mailbox, ledger, archive)
+                for record in ledger.inbound_pending():
+                    held.check()
+                    process_inbound(
+                        config,
+                        current,
+                        record,
+                        ledger=ledger,
+                        archive=archive,
+                        mailbox=mailbox,
+                        settings=settings,
+                        summary=summary,
+                    )
+        except MailboxBusy as busy:
+            logger.warning(str(busy))
+            return {**summary.as_dict(), "busy": str(busy)}
     if summary.rows:
         create_table_artifact(
             summary.rows,

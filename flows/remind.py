@@ -11,12 +11,14 @@ import dataclasses
 import datetime as dt
 import json
 from collections.abc import Sequence
+from contextlib import ExitStack
 from typing import Any
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 
 from flows.config import load_config
+from flows.lease import MailboxBusy, lease_for
 from flows.ledger import Ledger, OutboundRecord, outbound_key
 from flows.mail.factory import open_mailbox
 from flows.mail.port import Mailbox
@@ -200,7 +202,22 @@ def remind_flow(
     day = today or local_today()
     from flows.documents.template import build_template
 
-    with Ledger.open(settings.ledger_url) as ledger:
+    with Ledger.open(settings.ledger_url) as ledger, ExitStack() as holding:
+        if not dry_run:
+            # Read the plan and send under the mailbox's lease: a second remind (or a collect)
+            # on the same mailbox waits, or ends without sending anything.
+            mailbox = open_mailbox(settings, address=config.municipality.mailbox)
+            try:
+                holding.enter_context(lease_for(ledger, settings, mailbox.address))
+            except MailboxBusy as busy:
+                logger.warning(str(busy))
+                return {
+                    "day": day.isoformat(),
+                    "due": 0,
+                    "sent": 0,
+                    "dry_run": False,
+                    "busy": str(busy),
+                }
         outbound = records_for_mode(ledger.outbound_for(current.id), settings.test_mode_address)
         submissions = ledger.submissions(current.id)
         inbound = ledger.inbound(current.id)
@@ -240,7 +257,6 @@ def remind_flow(
                 "messages": lines,
             }
 
-        mailbox = open_mailbox(settings, address=config.municipality.mailbox)
         invitations = [p for p in planned if p.kind == "invitation"]
         approved, reason = first_wave_approved(ledger, mailbox, current, invitations, settings)
         held = 0
