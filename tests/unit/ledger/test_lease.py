@@ -4,6 +4,7 @@ its owner alone, on SQLite and PostgreSQL; and processes racing for it (mutual e
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import multiprocessing
 import time
 from typing import Any
@@ -53,9 +54,11 @@ def test_a_second_run_waits_a_bounded_time_then_reports_busy(ledger: Ledger) -> 
     with mailbox_lease(ledger, NAME, owner="first") as held:
         assert held.owner == "first"
         started = time.monotonic()
-        with pytest.raises(MailboxBusy, match="En annan körning arbetar med brevlådan"):
-            with mailbox_lease(ledger, NAME, wait=0.3, poll=0.05):
-                pytest.fail("two holders")
+        with (
+            pytest.raises(MailboxBusy, match="En annan körning arbetar med brevlådan"),
+            mailbox_lease(ledger, NAME, wait=0.3, poll=0.05),
+        ):
+            pytest.fail("two holders")
         assert 0.3 <= time.monotonic() - started < 5
     with mailbox_lease(ledger, NAME) as again:  # released at the end of the block
         assert Leases(ledger.engine).get(NAME) is not None
@@ -107,7 +110,7 @@ def test_processes_racing_for_the_lease_never_overlap(ledger_url: str) -> None:
     context = multiprocessing.get_context("spawn")
     start, results = context.Event(), context.Queue()
     workers = [
-        context.Process(target=_race, args=(ledger_url, start, results, tag, 30))
+        context.Process(target=_race, args=(ledger_url, start, results, tag, 20))
         for tag in ("p1", "p2")
     ]
     for worker in workers:
@@ -131,7 +134,7 @@ def test_processes_racing_for_the_lease_never_overlap(ledger_url: str) -> None:
         ]
     )
     assert spans, "nobody ever got the lease"
-    for (_, first_end), (second_start, _) in zip(spans, spans[1:], strict=False):
+    for (_, first_end), (second_start, _) in itertools.pairwise(spans):
         assert second_start >= first_end, "two processes held the lease at once"
     held = {e[1]: e[2] for e in events if e[0] == "done"}
     assert sum(held.values()) == len(spans) and len(held) == 2
