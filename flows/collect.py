@@ -48,6 +48,7 @@ from flows.messages.compose import (
 from flows.model import Config, Cycle
 from flows.outbox import Planned, domain_of, in_test_mode, message_id_for, reserve, send_all
 from flows.settings import Settings
+from flows.swedish import count
 
 SYNC_KEY = "inbox"
 RELAXED_POLICY_LINE = (
@@ -453,7 +454,7 @@ def _summary_text(summary: CollectSummary) -> str:
     outcomes = ", ".join(f"{k}: {v}" for k, v in sorted(summary.outcomes.items())) or "inga"
     return (
         f"Hämtade {summary.fetched} nya meddelanden, behandlade {summary.processed} "
-        f"({outcomes}), skickade {summary.replies_sent} svar."
+        f"({outcomes}), skickade {count(summary.replies_sent, 'svar')}."
     )
 
 
@@ -505,7 +506,7 @@ def collect_flow(cycle: str | None = None) -> dict[str, Any]:
     logger.info(_summary_text(summary))
     if summary.failed:
         raise CollectIncomplete(
-            f"{len(summary.failed)} svar kunde inte skickas; meddelandena behandlas igen vid "
-            "nästa körning."
+            f"{count(len(summary.failed), 'svar')} kunde inte skickas; "
+            "meddelandena behandlas igen vid nästa körning."
         )
     return summary.as_dict()
