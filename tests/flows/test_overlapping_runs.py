@@ -28,7 +28,7 @@ from flows.mail.mime import parse_envelope
 from flows.references import reference_code
 from tests.conftest import CONFIG_DIR, REPO
 from tests.flows.scenario import CYCLE, DOCX, INVITE_DAY, complete, config, mail
-from tests.flows.spring import FLOW_ENV
+from tests.flows.spring import FLOW_SETTINGS
 from tests.support.ews_server.process import ews_server_process
 from tests.support.exchange_stamp import as_delivered_by_exchange
 from tests.support.graph_server import graph_server_process
@@ -76,7 +76,7 @@ def _environment(data: Path, extra: dict[str, str]) -> dict[str, str]:
     api_url = get_current_settings().api.url
     assert api_url, "the Prefect test harness must be running"
     env = {k: v for k, v in os.environ.items() if not k.startswith("FOLLOWUP_")}
-    env.update(FLOW_ENV)
+    env.update({f"FOLLOWUP_{k.upper()}": str(v) for k, v in FLOW_SETTINGS.items()})
     env.update(extra)
     env.update(
         FOLLOWUP_DATA=str(data),

@@ -19,9 +19,10 @@ from tests.flows.scenario import (
     report_figures,
     sent_snapshot,
 )
-from tests.flows.spring import SpringRecord, Step, flow_environment, run_in_process, run_spring
+from tests.flows.spring import SpringRecord, Step, flow_runtime, run_in_process, run_spring
 from tests.flows.test_spring_maildir import check_spring
 from tests.support.ews_server import DEFAULT_PASSWORD, DEFAULT_USER, EwsServer
+from tests.support.exchange_stamp import as_delivered_by_exchange
 
 pytestmark = [
     pytest.mark.usefixtures("prefect_harness"),
@@ -40,7 +41,8 @@ class EwsWorld:
     server: EwsServer
 
     def deliver(self, raw: bytes) -> None:
-        self.server.deliver(raw)
+        # The boards are members of the organization: Exchange stamps them as authenticated.
+        self.server.deliver(as_delivered_by_exchange(raw))
 
     def sent(self) -> list[bytes]:
         return [bytes(s["mime"]) for s in self.server.sent()]
@@ -94,7 +96,7 @@ def _run(
             raise AssertionError(f"{step.name} did not complete in {MAX_RUNS_PER_STEP} runs")
 
         data = tmp / "var"
-        with flow_environment(data, ews_environment(server)):
+        with flow_runtime(data, ews_environment(server)):
             record = run_spring(world, answers, runner)
         server.set_faults(rate=0.0)
         figures["faults"] = dict(server.stats.faults)

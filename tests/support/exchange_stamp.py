@@ -10,15 +10,26 @@ from __future__ import annotations
 
 import re
 
+from flows.mail.mime import parse_envelope
+
 _ORGANIZATION_FIELD = re.compile(
     rb"^x-ms-exchange-organization-[^:]*:.*(?:\r?\n[ \t].*)*\r?\n", re.IGNORECASE | re.MULTILINE
 )
 
 
+ORGANIZATION_DOMAIN = "ekeby.example"
+
+
 def as_delivered_by_exchange(
-    raw: bytes, *, auth_as: str = "Internal", source: str = "EX01.ekeby.example"
+    raw: bytes, *, auth_as: str | None = None, source: str = "EX01.ekeby.example"
 ) -> bytes:
-    """`raw` as Exchange would store it: foreign organization headers removed, its own added."""
+    """`raw` as Exchange would store it: foreign organization headers removed, its own added.
+
+    `auth_as` None: Internal for a sender in the organization's domain, else Anonymous.
+    """
+    if auth_as is None:
+        sender = parse_envelope(raw).sender or ""
+        auth_as = "Internal" if sender.endswith("@" + ORGANIZATION_DOMAIN) else "Anonymous"
     head, sep, body = raw.partition(b"\r\n\r\n")
     if not sep:
         head, sep, body = raw.partition(b"\n\n")
