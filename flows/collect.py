@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flows.archive import Archive
+from flows.artifacts import collect_row, outcome_label
 from flows.intake.attachments import classify_all, footer_text
 from flows.intake.authenticity import verdict
 from flows.intake.decision import (
@@ -433,14 +434,14 @@ def process_inbound(
     summary.processed += 1
     summary.outcomes[decision.outcome] += 1
     summary.rows.append(
-        {
-            "Avsändare": facts.sender or "",
-            "Ämne": facts.subject[:80],
-            "Nämnd": decision.board.name if decision.board else "",
-            "Utfall": decision.outcome,
-            "Svar": ", ".join(p.kind for p in planned) or "–",
-            "Kommentar": decision.reason[:160],
-        }
+        collect_row(
+            sender=facts.sender,
+            subject=facts.subject,
+            board=decision.board.name if decision.board else None,
+            outcome=decision.outcome,
+            replies=[p.kind for p in planned],
+            reason=decision.reason,
+        )
     )
     logger.info(
         "%s från %s: %s (%s)",
@@ -451,8 +452,11 @@ def process_inbound(
     )
 
 
-def _summary_text(summary: CollectSummary) -> str:
-    outcomes = ", ".join(f"{k}: {v}" for k, v in sorted(summary.outcomes.items())) or "inga"
+def summary_text(summary: CollectSummary) -> str:
+    outcomes = (
+        ", ".join(f"{outcome_label(k).lower()}: {v}" for k, v in sorted(summary.outcomes.items()))
+        or "inga"
+    )
     return (
         f"Hämtade {summary.fetched} nya meddelanden, behandlade {summary.processed} "
         f"({outcomes}), skickade {count(summary.replies_sent, 'svar')}."
@@ -493,7 +497,7 @@ def collect(runtime: Runtime, cycle: str | None = None) -> CollectSummary:
         logger.warning(str(busy))
         summary.busy = str(busy)
         return summary
-    logger.info(_summary_text(summary))
+    logger.info(summary_text(summary))
     return summary
 
 

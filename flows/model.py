@@ -7,7 +7,9 @@ Configuration types are validated on load (see `flows.config`); parse results ar
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
+from collections.abc import Iterable
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -123,6 +125,13 @@ class ReminderPlan(_Strict):
     resubmit_after_days: int = Field(
         default=3, ge=0, description="Days after a rejected answer to ask again for a new one"
     )
+    late_invitation: bool = Field(
+        default=False,
+        description=(
+            "Invite boards not yet invited also after the deadline (worded as a late invitation);"
+            " by default nobody is invited once the deadline has passed"
+        ),
+    )
 
 
 class Cycle(_Strict):
@@ -157,6 +166,15 @@ class Municipality(_Strict):
     mailbox: EmailAddress = Field(description="The address boards send their answers to")
     coordinator: Contact
     website: str = ""
+
+
+def closest(name: str, known: Iterable[str]) -> str:
+    """`menade du 'a' eller 'b'?` (difflib), or the known ids when none is close."""
+    choices = sorted(known)
+    near = difflib.get_close_matches(name, choices, n=3, cutoff=0.6)
+    if near:
+        return "menade du " + " eller ".join(repr(n) for n in near) + "?"
+    return "välj en av " + ", ".join(choices)
 
 
 Transport = Literal["maildir", "ews", "graph"]
@@ -213,9 +231,7 @@ class Config(_Strict):
         try:
             return self.cycles[key]
         except KeyError:
-            raise KeyError(
-                f"okänd cykel {key!r}; kända: {', '.join(sorted(self.cycles))}"
-            ) from None
+            raise KeyError(f"okänd uppföljning {key!r} — {closest(key, self.cycles)}") from None
 
     def strategy_of(self, cycle: Cycle) -> Strategy:
         return self.strategies[cycle.strategy]
@@ -224,7 +240,7 @@ class Config(_Strict):
         try:
             return self.boards[board_id]
         except KeyError:
-            raise KeyError(f"okänd nämnd {board_id!r}") from None
+            raise KeyError(f"okänd nämnd {board_id!r} — {closest(board_id, self.boards)}") from None
 
     def boards_in(self, cycle: Cycle) -> list[Board]:
         if cycle.boards == "all":

@@ -265,10 +265,6 @@ def _resolve_board(
     return f"Avsändaren {who} är inte kontaktperson för {board.name}."
 
 
-def reply_key(kind: str, inbound_sha: str) -> str:
-    return f"{kind}/{inbound_sha}"
-
-
 def no_attachment_key(cycle: Cycle, sender: str) -> str:
     """One no-attachment reply per sender and cycle, however many such messages arrive."""
     return f"no_attachment_reply/{cycle.id}/{sender.lower()}"
@@ -277,7 +273,3 @@ def no_attachment_key(cycle: Cycle, sender: str) -> str:
 def version_notice_key(cycle: Cycle, board: Board, version: int) -> str:
     """One notice to the board's contacts per stored version of its answer."""
     return f"version_notice/{cycle.id}/{board.id}/{version}"
-
-
-def quarantine_notice_key(inbound_sha: str) -> str:
-    return f"quarantine_notice/{inbound_sha}"
