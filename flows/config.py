@@ -268,6 +268,7 @@ class _Loader:
         strategies = self.strategies(root / "strategies")
         plans = self.action_plans(root / "action-plans", strategies, boards)
         cycles = self.cycles(root / "cycles", strategies, boards)
+        self.report_files(root / "cycles", cycles, strategies)
         if (
             default_cycle is not None
             and cycles
@@ -292,6 +293,29 @@ class _Loader:
             action_plans=plans,
             default_cycle=default_cycle[0],
         )
+
+    def report_files(
+        self, directory: Path, cycles: dict[str, Cycle], strategies: dict[str, Strategy]
+    ) -> None:
+        """Check each `<cycle>.report.yaml` (the per-cycle report file) beside its cycle."""
+        from flows.report.report_file import SUFFIX, check_report_file
+
+        for path in self.yaml_files(directory):
+            if not path.name.endswith(SUFFIX):
+                continue
+            cycle_id = path.name.removesuffix(SUFFIX)
+            cycle = cycles.get(cycle_id)
+            if cycle is None:
+                if cycle_id not in self.broken:
+                    self.error(
+                        path,
+                        None,
+                        f"det finns ingen uppföljning {cycle_id!r} för rapportfilen",
+                        closest(cycle_id, cycles),
+                    )
+                continue
+            if cycle.strategy in strategies:
+                check_report_file(self, path, strategies[cycle.strategy])
 
     def municipality(self, path: Path) -> tuple[Municipality | None, tuple[str, int | None] | None]:
         self.sources.municipality = path
@@ -438,7 +462,8 @@ class _Loader:
     ) -> dict[str, Cycle]:
         cycles: dict[str, Cycle] = {}
         codes: dict[str, str] = {}
-        files = self.yaml_files(directory)
+        # <cycle>.report.yaml is the office's additions for the report (flows.report.report_file)
+        files = [p for p in self.yaml_files(directory) if not p.name.endswith(".report.yaml")]
         if not files:
             self.error(
                 directory, None, "ingen uppföljning (cykel) hittades", "lägg en <id>.yaml här"
