@@ -162,6 +162,9 @@ def _cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
             except RemindIncomplete as exc:
                 print(f"Inte klart: {exc}", file=sys.stderr)
                 return 1
+    if summary.get("busy"):  # another run works the mailbox: nothing lost, exit 0
+        print(summary["busy"])
+        return 0
     if summary["dry_run"]:
         due = count(summary["due"], "meddelande")
         print(f"Provkörning {summary['day']}: {due} skulle skickas.")
@@ -186,6 +189,9 @@ def _cmd_collect(args: argparse.Namespace, settings: Settings) -> int:
     except CollectIncomplete as exc:
         print(f"Inte klart: {exc}", file=sys.stderr)
         return 1
+    if summary.get("busy"):  # another run works the mailbox: nothing lost, exit 0
+        print(summary["busy"])
+        return 0
     labels = {
         "submitted": "mottagna",
         "rejected": "underkända",

@@ -4,7 +4,8 @@ rätta adressen`. `load_config` stops with the first error (`ConfigError`); `rea
 and returns every problem, which `followup check` prints.
 
 Layout:
-  municipality.yaml           the municipality, the coordinator, the mailbox, default_cycle
+  municipality.yaml           the municipality, the coordinator, the mailbox, default_cycle,
+                              sender_policy (optional; docs/operations.md)
   boards.yaml                 boards and company boards with their contacts
   strategies/<id>.yaml        a strategy: title, purpose, areas with goal texts, key figures
   action-plans/<strategy>.yaml  per board, the planned activities pre-filled in its template
@@ -28,6 +29,7 @@ from flows.model import (
     Cycle,
     Municipality,
     PlannedActivity,
+    SenderPolicy,
     Strategy,
     closest,
 )
@@ -154,6 +156,7 @@ class _Loader:
         self.sources = Sources()
         # Ids defined in a file that has an error: not reported again as unknown elsewhere.
         self.broken: set[str] = set()
+        self.sender_policy = SenderPolicy()
 
     def error(self, path: Path, line: int | None, what: str, todo: str) -> None:
         self.findings.append(Finding("error", path, line, what, todo))
@@ -283,6 +286,7 @@ class _Loader:
             return None
         return Config(
             municipality=municipality,
+            sender_policy=self.sender_policy,
             strategies=strategies,
             boards=boards,
             cycles=cycles,
@@ -323,6 +327,11 @@ class _Loader:
         municipality = None
         if section is not None:
             municipality = self.validate(path, section[1], section[0], Municipality)
+        if isinstance(data, dict) and data.get("sender_policy") is not None:
+            policy = self.section(path, data, node, "sender_policy")
+            if policy is not None:
+                found = self.validate(path, policy[1], policy[0], SenderPolicy)
+                self.sender_policy = found if found is not None else self.sender_policy
         default_cycle = data.get("default_cycle") if isinstance(data, dict) else None
         if not isinstance(default_cycle, str):
             self.error(
