@@ -1,7 +1,7 @@
 """outbound: the provider's draft id and when its send was requested
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0003
 Create Date: 2026-12-01
 
 The EWS and Graph adapters send through a draft on the server; the ledger keeps its id and the
@@ -15,7 +15,8 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0004"
-down_revision: str | None = "0001"
+# "0001" during development; chained after 0003 (lease) once main had it. Adds columns only.
+down_revision: str | None = "0003"
 branch_labels: str | None = None
 depends_on: str | None = None
 
