@@ -212,7 +212,7 @@ def _cmd_compile(args: argparse.Namespace, settings: Settings) -> int:
     with _runtime(settings) as runtime, as_flows(runtime):
         from flows.prefect_flows import compile_flow
 
-        result = compile_flow(cycle=args.cycle, out=args.out)
+        result = compile_flow(cycle=args.cycle, out=args.out, pdf=not args.no_pdf)
     print(
         f"Sammanställningen för {result.cycle}: {result.reported} av {result.boards} nämnder och "
         f"styrelser har redovisat ({count(result.activities, 'aktivitet')})."
@@ -220,7 +220,9 @@ def _cmd_compile(args: argparse.Namespace, settings: Settings) -> int:
     if result.missing:
         print(f"Ej inkommit: {', '.join(result.missing)}")
     print(f"Rapport (Word): {result.docx}")
+    print(f"Rapport (PDF): {result.pdf}" if result.pdf else f"Ingen PDF: {result.pdf_error}")
     print(f"Export (Excel): {result.xlsx}")
+    print(f"Arbetslista: {result.working_list}")
     return 0
 
 
@@ -289,9 +291,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("collect", _cmd_collect, "Hämta och behandla inkomna svar.")
     p.add_argument("--cycle")
 
-    p = add("compile", _cmd_compile, "Sammanställ uppföljningen (Word och Excel).")
+    p = add(
+        "compile", _cmd_compile, "Sammanställ uppföljningen (Word, PDF, Excel och arbetslista)."
+    )
     p.add_argument("--cycle")
     p.add_argument("--out", help="Word-filen som skapas")
+    p.add_argument("--no-pdf", action="store_true", help="Skapa ingen PDF (går snabbare)")
 
     p = add("status", _cmd_status, "Visa läget per nämnd.")
     p.add_argument("--cycle")
