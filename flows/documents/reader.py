@@ -31,6 +31,7 @@ _UNREADABLE: dict[FileKind, str] = {
     FileKind.LOCKFILE: "file.lockfile",
     FileKind.EMPTY: "file.empty",
     FileKind.TRUNCATED: "file.truncated",
+    FileKind.UNSAFE: "file.zip_bomb",
     FileKind.OTHER: "file.not_template",
     FileKind.DOC: "file.doc",
     FileKind.ODT: "file.odt",
