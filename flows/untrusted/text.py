@@ -38,5 +38,5 @@ def strip_bidi_tree(root: etree._Element) -> None:
         if element.tail and _BIDI.search(element.tail):
             element.tail = strip_bidi(element.tail)
         for name, value in element.attrib.items():
-            if _BIDI.search(value):
+            if isinstance(value, str) and _BIDI.search(value):
                 element.attrib[name] = strip_bidi(value)
