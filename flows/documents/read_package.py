@@ -4,8 +4,8 @@ a DOCTYPE or an entity.
 A zip bomb is stopped by the bounded reader (`flows.untrusted.zipread`, limits in
 `flows.untrusted.limits`): member count, declared and actually inflated sizes, ratio, total.
 XML is parsed with lxml without entity resolution, DTD loading or network access, and any
-DOCTYPE is refused outright: Word never writes one. Bidi control characters are removed from all text, so a
-board's text cannot reorder what a receipt or the report shows.
+DOCTYPE is refused outright: Word never writes one. Bidi control characters are removed from
+all text, so a board's text cannot reorder what a receipt or the report shows.
 """
 
 from __future__ import annotations
