@@ -52,7 +52,7 @@ class Limits:
     tnef_bytes: int = 25 * MB
     tnef_memory_bytes: int = 384 * MB
     """RLIMIT_AS of the child process that parses TNEF."""
-    tnef_seconds: float = 10.0
+    tnef_seconds: float = 5.0
     """Wall-clock and CPU limit of that child process."""
     tnef_attachments: int = 50
 
