@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from flows.ledger.intake_state import IntakeStateMixin
 from flows.ledger.records import (
     INBOUND_OUTCOMES,
     OUTBOUND_KINDS,
@@ -40,6 +41,7 @@ from flows.ledger.schema import (
     SyncState,
 )
 from flows.model import ParsedTemplate
+from flows.untrusted.redact import redact
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -215,7 +217,7 @@ def _approval(row: Approval) -> ApprovalRecord:
     )
 
 
-class Ledger:
+class Ledger(IntakeStateMixin):
     """Typed access to the ledger database. Open with `Ledger.open(url)`; close when done."""
 
     def __init__(self, engine: Engine) -> None:
@@ -352,7 +354,7 @@ class Ledger:
 
     def mark_send_failed(self, message_id: str, error: str) -> OutboundRecord:
         """Record a failed send attempt; the message stays unsent (to be retried)."""
-        return self._update_outbound(message_id, last_error=error[:_MAX_ERROR])
+        return self._update_outbound(message_id, last_error=redact(error)[:_MAX_ERROR])
 
     def unsent(self, cycle: str | None = None) -> list[OutboundRecord]:
         """Reserved but not (yet) delivered messages, oldest first; all cycles if cycle=None."""
@@ -449,7 +451,7 @@ class Ledger:
             if cycle is not None:
                 row.cycle = cycle
             if detail is not None:
-                row.detail = detail
+                row.detail = redact(detail)
             row.processed_at = None if outcome == "pending" else (now or _now())
             session.flush()
             return _inbound(row)
@@ -588,7 +590,7 @@ class Ledger:
             with self._tx() as session:
                 row = Quarantine(
                     inbound_sha=sha,
-                    reason=reason,
+                    reason=redact(reason),
                     created_at=now or _now(),
                     resolved=False,
                     resolution=None,
