@@ -16,7 +16,7 @@ import mimetypes
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import format_datetime, getaddresses, parsedate_to_datetime
@@ -272,13 +272,25 @@ def _first_address(value: str | None) -> tuple[str | None, str | None]:
     return None, None
 
 
+def first_address(value: str | None) -> tuple[str | None, str | None]:
+    """(display name, lower-case address) of the first address in a header value."""
+    return _first_address(value)
+
+
+def header_date(value: str | None) -> datetime | None:
+    """A Date header's moment, None when it cannot be read."""
+    return _date(value)
+
+
 def _date(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
-        return parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        moment = parsedate_to_datetime(value[:200])
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
+    # A zone-less Date ("-0000") is UTC by RFC 5322 3.3; the ledger needs aware datetimes.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _plain_text(msg: EmailMessage) -> str:
