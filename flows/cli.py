@@ -11,6 +11,7 @@ from pathlib import Path
 
 from flows.config import ConfigError, load_config
 from flows.settings import Settings
+from flows.swedish import count
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
@@ -50,12 +51,13 @@ def _cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Inte klart: {exc}", file=sys.stderr)
         return 1
     if summary["dry_run"]:
-        print(f"Provkörning {summary['day']}: {summary['due']} meddelanden skulle skickas.")
+        due = count(summary["due"], "meddelande")
+        print(f"Provkörning {summary['day']}: {due} skulle skickas.")
     else:
-        print(f"{summary['day']}: {summary['sent']} meddelanden skickade.")
+        print(f"{summary['day']}: {count(summary['sent'], 'meddelande')} skickade.")
         if summary.get("held_for_approval"):
             print(
-                f"{summary['held_for_approval']} inbjudningar väntar på godkännande: "
+                f"{count(summary['held_for_approval'], 'inbjudan')} väntar på godkännande: "
                 f"{summary['approval']}"
             )
     return 0
@@ -78,8 +80,9 @@ def _cmd_collect(args: argparse.Namespace, settings: Settings) -> int:
     }
     outcomes = ", ".join(f"{labels.get(k, k)} {v}" for k, v in sorted(summary["outcomes"].items()))
     print(
-        f"Hämtade {summary['fetched']} meddelanden, behandlade {summary['processed']}"
-        f"{f' ({outcomes})' if outcomes else ''}, skickade {summary['replies_sent']} svar."
+        f"Hämtade {count(summary['fetched'], 'meddelande')}, behandlade {summary['processed']}"
+        f"{f' ({outcomes})' if outcomes else ''}, "
+        f"skickade {count(summary['replies_sent'], 'svar')}."
     )
     return 0
 
@@ -90,7 +93,7 @@ def _cmd_compile(args: argparse.Namespace, settings: Settings) -> int:
     result = compile_flow(cycle=args.cycle, out=args.out)
     print(
         f"Sammanställningen för {result.cycle}: {result.reported} av {result.boards} nämnder och "
-        f"styrelser har redovisat ({result.activities} aktiviteter)."
+        f"styrelser har redovisat ({count(result.activities, 'aktivitet')})."
     )
     if result.missing:
         print(f"Ej inkommit: {', '.join(result.missing)}")

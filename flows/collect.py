@@ -42,6 +42,7 @@ from flows.messages.compose import compose_no_attachment, compose_receipt, compo
 from flows.model import Config, Cycle
 from flows.outbox import Planned, domain_of, in_test_mode, message_id_for, reserve, send_all
 from flows.settings import Settings
+from flows.swedish import count
 from flows.untrusted.limits import LIMITS, Limits
 from flows.untrusted.redact import redact
 
@@ -325,7 +326,7 @@ def _summary_text(summary: CollectSummary) -> str:
     outcomes = ", ".join(f"{k}: {v}" for k, v in sorted(summary.outcomes.items())) or "inga"
     return (
         f"Hämtade {summary.fetched} nya meddelanden, behandlade {summary.processed} "
-        f"({outcomes}), skickade {summary.replies_sent} svar."
+        f"({outcomes}), skickade {count(summary.replies_sent, 'svar')}."
     )
 
 
@@ -390,7 +391,7 @@ def collect_flow(cycle: str | None = None) -> dict[str, Any]:
     logger.info(_summary_text(summary))
     if summary.failed:
         raise CollectIncomplete(
-            f"{len(summary.failed)} svar kunde inte skickas; meddelandena behandlas igen vid "
-            "nästa körning."
+            f"{count(len(summary.failed), 'svar')} kunde inte skickas; "
+            "meddelandena behandlas igen vid nästa körning."
         )
     return summary.as_dict()

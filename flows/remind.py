@@ -36,6 +36,7 @@ from flows.outbox import (
 )
 from flows.schedule import PLAN_KINDS, board_facts, due_messages, local_today
 from flows.settings import Settings
+from flows.swedish import count
 
 
 @dataclasses.dataclass(frozen=True)
@@ -282,7 +283,7 @@ def remind_flow(
     }
     if failed:
         raise RemindIncomplete(
-            f"{len(failed)} meddelanden kunde inte skickas; de skickas vid nästa körning."
+            f"{count(len(failed), 'meddelande')} kunde inte skickas; de skickas vid nästa körning."
         )
     return summary
 

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from babel.dates import format_date
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_table_artifact
 
@@ -28,6 +27,7 @@ from flows.model import Board, Config, Cycle
 from flows.outbox import TEST_PLAN_PREFIX
 from flows.schedule import PLAN_KINDS, board_facts, local_date, local_today
 from flows.settings import Settings
+from flows.swedish import count, long_date
 
 BoardState = Literal["not_invited", "invited", "reminded", "overdue", "submitted", "rejected"]
 STATES: Final[tuple[BoardState, ...]] = (
@@ -165,22 +165,12 @@ def derive_status(
 # --------------------------------------------------------------------------- output
 
 
-def swedish_date(day: dt.date) -> str:
-    return str(format_date(day, "d MMMM y", locale="sv"))
-
-
-def _plural(n: int, singular: str, plural: str) -> str:
-    return f"{n} {singular if n == 1 else plural}"
-
-
 def summary_line(report: StatusReport) -> str:
     """E.g. "14 nämnder: 5 inlämnade, 1 underkänd, 8 försenade"."""
     parts = [
-        _plural(report.count(state), *STATE_LABELS[state])
-        for state in STATES
-        if report.count(state)
+        count(report.count(state), *STATE_LABELS[state]) for state in STATES if report.count(state)
     ]
-    return f"{_plural(len(report.boards), 'nämnd', 'nämnder')}: {', '.join(parts) or 'inga'}"
+    return f"{count(len(report.boards), 'nämnd', 'nämnder')}: {', '.join(parts) or 'inga'}"
 
 
 def table_rows(report: StatusReport) -> list[dict[str, str | int]]:
@@ -190,7 +180,7 @@ def table_rows(report: StatusReport) -> list[dict[str, str | int]]:
             "Nämnd": b.name,
             "Läge": STATE_LABELS[b.state][0],
             "Inlämningar": b.submissions,
-            "Senaste påminnelse": swedish_date(b.last_reminder) if b.last_reminder else "–",
+            "Senaste påminnelse": long_date(b.last_reminder) if b.last_reminder else "–",
             "Problem": b.problems,
         }
         for b in report.boards
@@ -212,12 +202,12 @@ def format_table(report: StatusReport) -> str:
         return "  ".join(cells).rstrip()
 
     heading = (
-        f"Uppföljning {report.cycle}, läget {swedish_date(report.today)} "
-        f"(sista svarsdag {swedish_date(report.deadline)})"
+        f"Uppföljning {report.cycle}, läget {long_date(report.today)} "
+        f"(sista svarsdag {long_date(report.deadline)})"
     )
     header = line({c: c for c in columns})
     lines = [heading, "", header, "-" * len(header), *(line(r) for r in rows), ""]
-    lines.append(f"I karantän: {_plural(report.quarantine, 'meddelande', 'meddelanden')}")
+    lines.append(f"I karantän: {count(report.quarantine, 'meddelande', 'meddelanden')}")
     lines.append(summary_line(report))
     return "\n".join(lines)
 
@@ -254,7 +244,7 @@ def status_flow(cycle: str | None = None, today: dt.date | None = None) -> Statu
         key=f"status-{current.id}",
         table=[dict(r) for r in table_rows(report)],
         description=(
-            f"**{current.id}**, läget {swedish_date(report.today)}. {summary_line(report)}. "
+            f"**{current.id}**, läget {long_date(report.today)}. {summary_line(report)}. "
             f"I karantän: {report.quarantine}."
         ),
     )

@@ -24,14 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from babel.dates import format_date
-
 from flows.config import load_config
 from flows.demo.replies import DOCX, PDF, board_reply
 from flows.demo.script import Delivery, Script, cast, event_days, remind_days
 from flows.model import Board, Config, Cycle
 from flows.schedule import LOCAL_TZ
 from flows.settings import Settings
+from flows.swedish import count, long_date
 
 if TYPE_CHECKING:
     from flows.ledger import Ledger, OutboundRecord
@@ -70,10 +69,6 @@ FORM_SV = {
 }
 
 
-def sv_date(day: dt.date) -> str:
-    return str(format_date(day, "d MMMM y", locale="sv"))
-
-
 @dataclass
 class Timings:
     steps: dict[str, float] = field(default_factory=dict)
@@ -93,7 +88,7 @@ class Story:
     lines: int = 0
 
     def day(self, day: dt.date, swedish: str, english: str) -> None:
-        print(f"  {sv_date(day):>18}  {swedish}", file=self.out)
+        print(f"  {long_date(day):>18}  {swedish}", file=self.out)
         print(f"  {'':>18}  ({english})", file=self.out)
         self.lines += 1
 
@@ -261,10 +256,6 @@ def _names(config: Config, ids: list[str]) -> str:
     return ", ".join(names)
 
 
-def _count(n: int, singular: str, plural: str) -> str:
-    return f"{n} {singular if n == 1 else plural}"
-
-
 def tell_sent(story: Story, config: Config, day: dt.date, records: list[OutboundRecord]) -> None:
     by_kind: dict[str, list[str]] = {}
     for record in records:
@@ -275,7 +266,7 @@ def tell_sent(story: Story, config: Config, day: dt.date, records: list[Outbound
         if kind == "invitation":
             story.day(
                 day,
-                f"Inbjudan med personlig Word-mall till {len(boards)} nämnder.",
+                f"Inbjudan med personlig Word-mall till {count(len(boards), 'nämnd')}.",
                 f"{english} with a personal Word template to {len(boards)} boards",
             )
         elif kind == "resubmit_request":
@@ -287,10 +278,10 @@ def tell_sent(story: Story, config: Config, day: dt.date, records: list[Outbound
         else:
             story.day(
                 day,
-                f"{swedish.capitalize()} till {_count(len(boards), 'nämnd', 'nämnder')} som "
+                f"{swedish.capitalize()} till {count(len(boards), 'nämnd', 'nämnder')} som "
                 f"inte svarat: "
                 f"{_names(config, boards)}.",
-                f"{english} to {_count(len(boards), 'board', 'boards')} that "
+                f"{english} to {count(len(boards), 'board', 'boards')} that "
                 f"{'has' if len(boards) == 1 else 'have'} not answered",
             )
 
@@ -340,7 +331,7 @@ def run_spring(config: Config, cycle: Cycle, script: Script, data: Path, out: Te
         story.day(
             script.end,
             f"Sammanställningen klar: {result.reported} av {result.boards} nämnder har "
-            f"redovisat, {result.activities} aktiviteter.",
+            f"redovisat, {count(result.activities, 'aktivitet')}.",
             f"compiled: {result.reported} of {result.boards} boards reported",
         )
         with timings.step("status"):
@@ -426,7 +417,7 @@ def run_demo(out: TextIO | None = None) -> int:
     data = prepare_data_dir(base.data.resolve())
     print(
         f"Demo: {config.municipality.name}, uppföljning {cycle.id} "
-        f"(sista svarsdag {sv_date(cycle.deadline)}), data i {data}",
+        f"(sista svarsdag {long_date(cycle.deadline)}), data i {data}",
         file=out,
     )
     with demo_environment(data):
