@@ -11,6 +11,7 @@ exception.
 
 from __future__ import annotations
 
+import logging
 import re
 import tempfile
 from collections.abc import Iterator
@@ -37,6 +38,7 @@ _UNREADABLE: dict[FileKind, str] = {
     FileKind.ODT: "file.odt",
     FileKind.RTF: "file.rtf",
 }
+log = logging.getLogger(__name__)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -83,6 +85,8 @@ def read_template(
         try:
             data = _convert_to_docx(data, kind)
         except libreoffice.LibreOfficeError as exc:
+            # str(exc) is short Swedish; LibreOffice's own (English) output stays in the log.
+            log.info("conversion of %s failed: %s", name, exc.diagnostics[-500:])
             return _rejected(name, "file.conversion_failed", detail=str(exc)[:200])
         notes.append(problem("format.converted", name=name, format=CONVERTIBLE[kind]))
         kind, detail = sniff(data)
@@ -141,5 +145,5 @@ def _convert_to_docx(data: bytes, kind: FileKind) -> bytes:
     with tempfile.TemporaryDirectory(prefix="followup-convert-") as tmp:
         source = Path(tmp) / f"bilaga.{kind.value}"
         source.write_bytes(data)
-        (output,) = libreoffice.convert([source], "docx", Path(tmp) / "out")
+        output = libreoffice.convert_untrusted(source, "docx", Path(tmp) / "out")
         return output.read_bytes()

@@ -48,11 +48,7 @@ def documents_to_read(
     chosen: list[tuple[int, ClassifiedAttachment, bool]] = []
     for index, item in documents[: limits.documents_read]:
         convert = False
-        if (
-            allowed
-            and may_need_conversion(item)
-            and conversions < limits.conversions_per_message
-        ):
+        if allowed and may_need_conversion(item) and conversions < limits.conversions_per_message:
             convert = True
             conversions += 1
         chosen.append((index, item, convert))
