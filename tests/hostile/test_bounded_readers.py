@@ -74,9 +74,7 @@ def test_the_entry_count_is_checked_before_zipfile_builds_its_index(config: Conf
     assert central_directory(bomb)[0] == 5002
     with pytest.raises(LimitExceeded, match="för många delar"):
         BoundedZip(bomb)
-    assert [p.code for p in read_template(bomb, "svar.docx", config).problems] == [
-        "file.zip_bomb"
-    ]
+    assert [p.code for p in read_template(bomb, "svar.docx", config).problems] == ["file.zip_bomb"]
 
 
 def test_the_total_inflated_budget_covers_all_members_together() -> None:

@@ -19,7 +19,9 @@ FUZZ = settings(
 )
 
 _atext = st.text(
-    alphabet=st.sampled_from(list("abcdefghijklmnopqrstuvwxyzåäöABC0123456789!#$%&'*+-/=?^_`{|}~.")),
+    alphabet=st.sampled_from(
+        list("abcdefghijklmnopqrstuvwxyzåäöABC0123456789!#$%&'*+-/=?^_`{|}~.")
+    ),
     min_size=0,
     max_size=20,
 )
@@ -35,9 +37,7 @@ _mailbox = st.one_of(
     st.builds(lambda n, a: f'"{n}" <{a}>', _noise, _addr_spec),
     st.builds(lambda g, a: f"{g}: {a};", _atext, _addr_spec),
 )
-address_list = st.one_of(
-    st.lists(_mailbox, min_size=0, max_size=4).map(", ".join), _noise
-)
+address_list = st.one_of(st.lists(_mailbox, min_size=0, max_size=4).map(", ".join), _noise)
 date = st.one_of(
     st.builds(
         lambda d, m, y, t, z: f"{d} {m} {y} {t} {z}",

@@ -235,9 +235,10 @@ def huge_header(size: int = 300 * 1024) -> bytes:
 def with_bidi(docx: bytes) -> bytes:
     """The .docx with U+202E (RIGHT-TO-LEFT OVERRIDE) put before every `Genomförd`."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(docx)) as source, zipfile.ZipFile(
-        buffer, "w", zipfile.ZIP_DEFLATED
-    ) as archive:
+    with (
+        zipfile.ZipFile(io.BytesIO(docx)) as source,
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive,
+    ):
         for info in source.infolist():
             data = source.read(info)
             if info.filename == "word/document.xml":
@@ -263,13 +264,17 @@ def hostile_cases(cfg: Config) -> list[Case]:
     return [
         Case(
             "message-id <>..",
-            b"From: okand@example.org\r\nMessage-ID: <>..\r\nTo: " + MAILBOX.encode()
+            b"From: okand@example.org\r\nMessage-ID: <>..\r\nTo: "
+            + MAILBOX.encode()
             + b"\r\nSubject: hej\r\nDate: 1 Mar 2027 09:00 +0100\r\n\r\nHej!\r\n",
             "quarantined",
         ),  # fmt: skip
         Case(
             "message-id <>.. from a contact",
-            b"From: " + contact.encode() + b"\r\nMessage-ID: <>..\r\nTo: " + MAILBOX.encode()
+            b"From: "
+            + contact.encode()
+            + b"\r\nMessage-ID: <>..\r\nTo: "
+            + MAILBOX.encode()
             + b"\r\nSubject: fraga\r\n\r\nHar ni fatt var mall?\r\n",
             "no_attachment",
             reply="no_attachment_reply",
@@ -375,14 +380,20 @@ def hostile_cases(cfg: Config) -> list[Case]:
         ),
         Case(
             "forged: unquoted angle trick",
-            b"From: " + contact.encode() + b" <evil@attacker.example>\r\nTo: "
-            + MAILBOX.encode() + b"\r\nSubject: svar\r\nMessage-ID: <forged-2@x.example>\r\n"
+            b"From: "
+            + contact.encode()
+            + b" <evil@attacker.example>\r\nTo: "
+            + MAILBOX.encode()
+            + b"\r\nSubject: svar\r\nMessage-ID: <forged-2@x.example>\r\n"
             + b"MIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nHej\r\n",
             "quarantined",
         ),  # fmt: skip
         Case(
             "zone-less Date and a 400-character sender",
-            b"From: " + b"a" * 380 + b"@example.org\r\nTo: " + MAILBOX.encode()
+            b"From: "
+            + b"a" * 380
+            + b"@example.org\r\nTo: "
+            + MAILBOX.encode()
             + b"\r\nDate: Mon, 1 Mar 2027 09:00:00 -0000\r\nSubject: x\r\n\r\nhej\r\n",
             "quarantined",
         ),  # fmt: skip
@@ -394,9 +405,7 @@ def hostile_cases(cfg: Config) -> list[Case]:
 def valid_answers(cfg: Config, count: int) -> list[tuple[str, bytes]]:
     """`count` distinct valid answers (board id, raw), one board after another."""
     boards = [
-        b.id
-        for b in cfg.boards_in(cfg.cycle(CYCLE))
-        if b.id not in ("socialnamnden", "ekeby-hamn")
+        b.id for b in cfg.boards_in(cfg.cycle(CYCLE)) if b.id not in ("socialnamnden", "ekeby-hamn")
     ]
     documents = {b: filled_template(cfg, b) for b in boards}
     result = []
