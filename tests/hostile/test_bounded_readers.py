@@ -106,7 +106,7 @@ def test_unreferenced_header_parts_cost_little(config: Config) -> None:
 
 def test_a_looping_winmail_dat_is_stopped_by_its_child_process_limits() -> None:
     started = time.perf_counter()
-    with pytest.raises(LimitExceeded, match="winmail.dat"):
+    with pytest.raises(LimitExceeded, match=r"winmail\.dat"):
         tnef.unpack(h.tnef_loop(), Limits(tnef_seconds=1.0))
     assert time.perf_counter() - started < 5.0
 

@@ -268,7 +268,7 @@ def hostile_cases(cfg: Config) -> list[Case]:
             + MAILBOX.encode()
             + b"\r\nSubject: hej\r\nDate: 1 Mar 2027 09:00 +0100\r\n\r\nHej!\r\n",
             "quarantined",
-        ),  # fmt: skip
+        ),
         Case(
             "message-id <>.. from a contact",
             b"From: "
@@ -278,7 +278,7 @@ def hostile_cases(cfg: Config) -> list[Case]:
             + b"\r\nSubject: fraga\r\n\r\nHar ni fatt var mall?\r\n",
             "no_attachment",
             reply="no_attachment_reply",
-        ),  # fmt: skip
+        ),
         Case(
             "bounce to undisclosed-recipients",
             b"From: MAILER-DAEMON@mx.ekeby.example\r\nTo: undisclosed-recipients:;\r\n"
@@ -387,7 +387,7 @@ def hostile_cases(cfg: Config) -> list[Case]:
             + b"\r\nSubject: svar\r\nMessage-ID: <forged-2@x.example>\r\n"
             + b"MIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nHej\r\n",
             "quarantined",
-        ),  # fmt: skip
+        ),
         Case(
             "zone-less Date and a 400-character sender",
             b"From: "
@@ -396,7 +396,7 @@ def hostile_cases(cfg: Config) -> list[Case]:
             + MAILBOX.encode()
             + b"\r\nDate: Mon, 1 Mar 2027 09:00:00 -0000\r\nSubject: x\r\n\r\nhej\r\n",
             "quarantined",
-        ),  # fmt: skip
+        ),
         Case("binary junk", bytes(range(256)) * 40, "quarantined"),
         Case("empty file", b"", "quarantined"),
     ]
