@@ -1,4 +1,5 @@
-"""The `collect` flow: fetch new answers, archive them raw, read, check, record and reply.
+"""Collect: fetch new answers, archive them raw, read, check, record and reply. `collect(runtime)`
+is a plain function; the Prefect flow `collect_flow` (in `flows.prefect_flows`) wraps it.
 
 Order of durable steps, so a crash at any point loses nothing and repeats nothing visible:
 1. archive the raw message and record it in the ledger as pending (then persist the sync state);
@@ -13,11 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from prefect import flow, get_run_logger
-from prefect.artifacts import create_table_artifact
-
 from flows.archive import Archive
-from flows.config import load_config
 from flows.intake import boundary
 from flows.intake.attachments import classify_all, footer_text, modified_time
 from flows.intake.conversion import documents_to_read
@@ -30,7 +27,6 @@ from flows.intake.decision import (
 )
 from flows.intake.policy import own_addresses
 from flows.ledger import InboundRecord, Ledger
-from flows.mail.factory import open_mailbox
 from flows.mail.mime import (
     extract_attachments,
     parse_envelope,
@@ -41,6 +37,7 @@ from flows.mail.port import Mailbox
 from flows.messages.compose import compose_no_attachment, compose_receipt, compose_rejection
 from flows.model import Config, Cycle
 from flows.outbox import Planned, domain_of, in_test_mode, message_id_for, reserve, send_all
+from flows.runtime import Runtime, run_logger
 from flows.settings import Settings
 from flows.swedish import count
 from flows.untrusted.limits import LIMITS, Limits
@@ -76,7 +73,7 @@ def fetch_and_archive(
 ) -> int:
     """Fetch everything new; archive and record each message BEFORE the sync state moves on."""
     return boundary.fetch_and_archive(
-        mailbox, ledger, archive, sync_key=sync_key, logger=get_run_logger()
+        mailbox, ledger, archive, sync_key=sync_key, logger=run_logger()
     )
 
 
@@ -220,7 +217,7 @@ def process_inbound(
     summary: CollectSummary,
 ) -> None:
     """Decide, record, reply, move; the outcome is recorded last (a crash means: do it again)."""
-    logger = get_run_logger()
+    logger = run_logger()
     try:
         facts, words = read_documents(config, cycle, raw)
         decision = assess(
@@ -334,64 +331,55 @@ class CollectIncomplete(RuntimeError):
     """Some messages stay pending (a reply could not be sent); the next run continues."""
 
 
-@flow(name="collect", log_prints=False)
-def collect_flow(cycle: str | None = None) -> dict[str, Any]:
-    """Fetch, archive, read, check, record and answer new messages for the cycle.
-
-    Args:
-        cycle: Uppföljningens id, t.ex. hbtqia-2026 (tomt: den som är vald i konfigurationen).
-    """
-    logger = get_run_logger()
-    settings = Settings()
-    config = load_config(settings.config)
-    current = config.cycle(cycle or settings.cycle)
-    archive = Archive(settings.archive_dir)
-    mailbox = open_mailbox(settings, address=config.municipality.mailbox)
+def collect(runtime: Runtime, cycle: str | None = None) -> CollectSummary:
+    """Fetch, archive, read, check, record and answer new messages for the cycle."""
+    logger = run_logger()
+    config = runtime.config
+    current = runtime.cycle(cycle)
+    mailbox = runtime.mailbox
+    ledger = runtime.ledger
     summary = CollectSummary()
-    with Ledger.open(settings.ledger_url) as ledger:
-        summary.fetched = fetch_and_archive(mailbox, ledger, archive)
-        for record in ledger.inbound_pending():
-            settled = boundary.settle(
+    summary.fetched = fetch_and_archive(mailbox, ledger, runtime.archive)
+    for record in ledger.inbound_pending():
+        settled = boundary.settle(
+            record,
+            lambda record, raw: process_inbound(
+                config,
+                current,
                 record,
-                lambda record, raw: process_inbound(
-                    config,
-                    current,
-                    record,
-                    raw,
-                    ledger=ledger,
-                    archive=archive,
-                    mailbox=mailbox,
-                    settings=settings,
-                    summary=summary,
-                ),
+                raw,
                 ledger=ledger,
-                archive=archive,
+                archive=runtime.archive,
                 mailbox=mailbox,
-                logger=logger,
-                cycle=current.id,
-            )
-            if settled == "parked":
-                summary.processed += 1
-                summary.outcomes["quarantined"] += 1
-        summary.digested = boundary.send_digest(
-            config,
-            current,
+                settings=runtime.settings,
+                summary=summary,
+            ),
             ledger=ledger,
+            archive=runtime.archive,
             mailbox=mailbox,
-            test_mode_address=settings.test_mode_address,
-            retries=settings.send_retries,
-            retry_base_seconds=settings.send_retry_seconds,
+            logger=logger,
+            cycle=current.id,
         )
-    if summary.rows:
-        create_table_artifact(
-            summary.rows,
-            key=f"collect-{current.id}",
-            description=f"Behandlade meddelanden, {current.id}",
-        )
+        if settled == "parked":
+            summary.processed += 1
+            summary.outcomes["quarantined"] += 1
+    summary.digested = boundary.send_digest(
+        config,
+        current,
+        ledger=ledger,
+        mailbox=mailbox,
+        test_mode_address=runtime.test_mode_address,
+        retries=runtime.settings.send_retries,
+        retry_base_seconds=runtime.settings.send_retry_seconds,
+    )
     logger.info(_summary_text(summary))
+    return summary
+
+
+def raise_if_incomplete(summary: CollectSummary) -> None:
+    """A run that left replies unsent is not complete: the next run continues."""
     if summary.failed:
         raise CollectIncomplete(
             f"{count(len(summary.failed), 'svar')} kunde inte skickas; "
             "meddelandena behandlas igen vid nästa körning."
         )
-    return summary.as_dict()
