@@ -41,6 +41,9 @@ class Case:
     board: str | None = None  # the board whose template it carries, if any
     reply: str | None = None  # the reply kind it must get ("receipt", "rejection", ...)
     note: str = ""  # a Swedish phrase the reply (or the quarantine reason) must contain
+    # Decided by the sender-authenticity policy (issue 11, item 3), not by the intake boundary:
+    # the suite asserts one outcome and the valid answer behind it, not which outcome.
+    by_sender_policy: bool = False
 
 
 def config() -> Config:
@@ -387,6 +390,7 @@ def hostile_cases(cfg: Config) -> list[Case]:
             + b"\r\nSubject: svar\r\nMessage-ID: <forged-2@x.example>\r\n"
             + b"MIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nHej\r\n",
             "quarantined",
+            by_sender_policy=True,
         ),
         Case(
             "zone-less Date and a 400-character sender",
