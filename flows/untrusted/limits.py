@@ -64,9 +64,10 @@ class Limits:
     """RLIMIT_AS of soffice: its address space, mapped libraries included, not its RSS."""
 
     # --- collect ------------------------------------------------------------------------------
-    interrupted_attempts: int = 2
+    interrupted_attempts: int = 3
     """Runs that may die (killed, out of memory) while processing one message before it is
-    parked in quarantine instead of being tried again."""
+    parked in quarantine instead of being tried again. An exception parks it at once; a dead
+    process is rarer (TNEF and LibreOffice run in child processes) and may be a restart."""
 
 
 LIMITS = Limits()
