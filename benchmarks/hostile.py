@@ -81,6 +81,11 @@ def _child_usage(command: list[str]) -> dict[str, Any]:
 
 
 def per_message(cases: list[h.Case], valid: list[tuple[str, bytes]], tmp: Path) -> dict[str, Any]:
+    # Imported before forking, as in a running collect: the figures are the message's own cost.
+    import flows.collect
+    import flows.documents.reader
+    import flows.intake.decision  # noqa: F401
+
     rows = []
     items = [(c.name, c.raw, c.outcome) for c in cases] + [
         (f"valid answer ({board})", raw, "submitted") for board, raw in valid
