@@ -156,6 +156,7 @@ def whole_collect(cases: list[h.Case], valid: list[tuple[str, bytes]], tmp: Path
 
     from prefect.testing.utilities import prefect_test_harness
 
+    from flows.archive import digest
     from flows.collect import collect
     from flows.mail.maildir import MaildirMailbox
     from flows.runtime import FixedClock, Runtime
@@ -165,12 +166,16 @@ def whole_collect(cases: list[h.Case], valid: list[tuple[str, bytes]], tmp: Path
     settings = Settings(config=CONFIG_DIR, data=tmp / "var")
     box = MaildirMailbox(settings.data / "mail")
     queue = []
-    for case, (_board, raw) in zip(cases, valid * (len(cases) // len(valid) + 1), strict=False):
-        queue += [case.raw, raw]
+    for case, (_board, raw) in zip(cases, valid, strict=True):
+        queue += [case.raw, raw]  # a valid answer behind every hostile message
     start = time.time() - len(queue)
+    valid_shas = []
     for i, raw in enumerate(queue):
         key = box.deliver(raw)
-        os.utime(box.inbox_dir / "new" / key, (start + i, start + i))
+        path = box.inbox_dir / "new" / key
+        os.utime(path, (start + i, start + i))
+        if i % 2:
+            valid_shas.append(digest(path.read_bytes()))
     with prefect_test_harness(server_startup_timeout=120):
         runtime = Runtime.from_settings(settings, clock=FixedClock(dt.date(2027, 3, 1)))
         with runtime:
@@ -191,9 +196,8 @@ def whole_collect(cases: list[h.Case], valid: list[tuple[str, bytes]], tmp: Path
                 for b in runtime.config.boards_in(runtime.config.cycle(h.CYCLE))
                 for s in ledger.submissions(h.CYCLE, b.id)
             ]
-            valid_submitted = len(
-                [r for r in inbound if r.outcome == "submitted" and (r.subject or "")[:4] == "Uppf"]
-            )
+            outcome = {r.sha256: r.outcome for r in inbound}
+            valid_submitted = sum(1 for sha in valid_shas if outcome.get(sha) == "submitted")
     return {
         "messages": len(queue),
         "distinct": len(inbound),
@@ -204,6 +208,7 @@ def whole_collect(cases: list[h.Case], valid: list[tuple[str, bytes]], tmp: Path
         + (len(box.sent_messages()) - sent_before)
         + second.processed,
         "valid_submitted": valid_submitted,
+        "valid": len(valid_shas),
         "failed": len(first.failed),
     }
 
@@ -217,7 +222,7 @@ def main() -> int:
         return read_one(args.one)
     cfg = h.config()
     cases = h.hostile_cases(cfg)
-    valid = h.valid_answers(cfg, 3)
+    valid = h.valid_answers(cfg, len(cases))
     with tempfile.TemporaryDirectory(prefix="followup-hostile-") as tmp_name:
         tmp = Path(tmp_name)
         result = per_message(cases, valid, tmp)
@@ -259,8 +264,9 @@ def main() -> int:
             print(
                 f"one collect over {figures['messages']} messages ({figures['distinct']} "
                 f"distinct) in {figures['seconds']:.0f} s: losses {figures['losses']}, "
-                f"duplicates {figures['duplicates']}, valid answers submitted "
-                f"{figures['valid_submitted']}, unsent replies {figures['failed']}"
+                f"duplicates {figures['duplicates']}, valid answers behind them submitted "
+                f"{figures['valid_submitted']} of {figures['valid']}, unsent replies "
+                f"{figures['failed']}"
             )
     return 0
 
