@@ -35,6 +35,11 @@ COLLECT_FROM_HOUR = 7
 COLLECT_UNTIL_HOUR = 17  # the last poll of the day is at 17:45
 COLLECT_EVERY_MINUTES = 15
 COMPILE_AT = dt.time(6, 0)
+# The status table in the UI is refreshed every working hour while a cycle collects answers,
+# five minutes past the hour (between collect's quarter-hour polls).
+STATUS_FROM_HOUR = 7
+STATUS_UNTIL_HOUR = 17
+STATUS_MINUTE = 5
 # The remind flow decides itself which day a message is due (holidays move it); the window is a
 # little wider than the plan so a message moved to the next working day still gets a run.
 WINDOW_SLACK_DAYS = 7
@@ -206,6 +211,18 @@ def collect_rrule(window: Window) -> str:
     )
 
 
+def status_rrule(window: Window) -> str:
+    """Every working hour on weekdays through the window (holidays too: it only reads)."""
+    hours = ",".join(str(h) for h in range(STATUS_FROM_HOUR, STATUS_UNTIL_HOUR + 1))
+    until = _stamp(window.last, dt.time(23, 59, 59))
+    start = dt.time(STATUS_FROM_HOUR, STATUS_MINUTE)
+    return (
+        f"DTSTART:{_stamp(window.first, start)}\n"
+        f"RRULE:FREQ=HOURLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR={hours};BYMINUTE={STATUS_MINUTE};"
+        f"UNTIL={until}"
+    )
+
+
 def compile_rrule(day: dt.date) -> str:
     """Once, early in the morning of the configured day."""
     return f"DTSTART:{_stamp(day, COMPILE_AT)}\nRRULE:FREQ=DAILY;COUNT=1"
@@ -256,7 +273,10 @@ STATUS = DeploymentSpec(
     entrypoint="flows/prefect_flows.py:status_flow",
     parameters=StatusParameters,
     work_queue=OTHER_QUEUE,
-    description="Läget per nämnd, som tabell och Prefect-artefakt. Vid behov.",
+    description=(
+        "Läget per nämnd som tabell i Prefect: varje arbetstimme medan en uppföljning pågår, "
+        "och vid behov."
+    ),
 )
 SPECS: tuple[DeploymentSpec, ...] = (REMIND, COLLECT, COMPILE, STATUS)
 
@@ -287,6 +307,11 @@ def planned_schedules(config: Config, today: dt.date) -> list[PlannedSchedule]:
             planned.append(
                 PlannedSchedule(
                     COLLECT.name, cycle.id, collect_rrule(collection), f"{cycle.id}-collect"
+                )
+            )
+            planned.append(
+                PlannedSchedule(
+                    STATUS.name, cycle.id, status_rrule(collection), f"{cycle.id}-status"
                 )
             )
         day = compile_day(cycle)

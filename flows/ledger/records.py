@@ -18,6 +18,8 @@ OutboundKind = Literal[
     "rejection",
     "no_attachment_reply",
     "quarantine_notice",
+    "version_notice",
+    "unauthenticated_reply",
 ]
 OUTBOUND_KINDS: Final[tuple[OutboundKind, ...]] = (
     "invitation",
@@ -30,6 +32,8 @@ OUTBOUND_KINDS: Final[tuple[OutboundKind, ...]] = (
     "rejection",
     "no_attachment_reply",
     "quarantine_notice",
+    "version_notice",
+    "unauthenticated_reply",
 )
 # Kinds that chase a board before or after the deadline ("last reminder" in the status).
 REMINDER_KINDS: Final[frozenset[str]] = frozenset(
