@@ -7,6 +7,7 @@ The ledger gives each board's latest valid answer; `flows.report` decides and re
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import tempfile
@@ -15,6 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from flows.artifacts import md, outputs_markdown
+from flows.delivery import deliver, plan_delivery, read_files
 from flows.ledger import Ledger
 from flows.model import Config, Cycle
 from flows.report.document import build_report
@@ -37,6 +40,7 @@ class CompileResult:
     missing: tuple[str, ...]  # names of the boards that have not reported
     status_table: list[dict[str, object]] = field(default_factory=list, compare=False)
     status_day: dt.date | None = None
+    delivered_to: str | None = None  # the coordinator's address the documents were emailed to
 
 
 def output_paths(output_dir: Path, cycle: Cycle, out: str | Path | None) -> tuple[Path, Path]:
@@ -113,18 +117,40 @@ def status_table(frames: Frames, status: StatusReport) -> list[dict[str, object]
 
 
 def summary_markdown(result: CompileResult) -> str:
-    missing = ", ".join(result.missing) or "inga"
-    return "\n".join(
+    """The compile artifact: the figures, each output file named and linked, where it was sent."""
+    missing = ", ".join(md(name) for name in result.missing) or "inga"
+    return outputs_markdown(
+        f"Sammanställning {result.cycle}",
+        [result.docx, result.xlsx],
         [
-            f"# Sammanställning {result.cycle}",
-            "",
-            f"- Redovisat: **{result.reported} av {result.boards}** nämnder och styrelser",
-            f"- Aktiviteter: {result.activities}",
-            f"- Ej inkommit: {missing}",
-            f"- Rapport (Word): `{result.docx}`",
-            f"- Export (Excel): `{result.xlsx}`",
-        ]
+            f"Redovisat: **{result.reported} av {result.boards}** nämnder och styrelser",
+            f"Aktiviteter: {result.activities}",
+            f"Ej inkommit: {missing}",
+        ],
+        result.delivered_to,
     )
+
+
+def deliver_outputs(runtime: Runtime, cycle: Cycle, result: CompileResult) -> str | None:
+    """Email the documents to the coordinator, once per output; the address they went to."""
+    files = read_files([result.docx, result.xlsx])
+    planned = plan_delivery(
+        runtime.config,
+        cycle,
+        files,
+        reported=result.reported,
+        boards=result.boards,
+        missing=result.missing,
+        test_address=runtime.test_mode_address,
+    )
+    delivery = deliver(runtime.ledger, runtime.mailbox, planned)
+    run_logger().info(
+        "Sammanställningen %s till %s (%s)",
+        "skickades" if delivery.sent_now else "var redan skickad",
+        delivery.to,
+        ", ".join(delivery.files),
+    )
+    return delivery.to
 
 
 def compile_cycle(
@@ -161,6 +187,7 @@ def compile_cycle(
         status_table=status_table(frames, status),
         status_day=status.today,
     )
+    result = dataclasses.replace(result, delivered_to=deliver_outputs(runtime, the_cycle, result))
     run_logger().info(
         "Sammanställningen för %s: %d av %d har redovisat; %s och %s",
         the_cycle.id,

@@ -7,6 +7,7 @@ Configuration types are validated on load (see `flows.config`); parse results ar
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from typing import Annotated, Literal
 
@@ -181,8 +182,11 @@ class Config(_Strict):
         try:
             return self.cycles[key]
         except KeyError:
+            known = sorted(self.cycles)
+            close = difflib.get_close_matches(key, known, n=2, cutoff=0.6)
+            hint = f" Menade du {' eller '.join(close)}?" if close else ""
             raise KeyError(
-                f"okänd cykel {key!r}; kända: {', '.join(sorted(self.cycles))}"
+                f"Okänd uppföljning {key!r}.{hint} Kända: {', '.join(known) or 'inga'}."
             ) from None
 
     def strategy_of(self, cycle: Cycle) -> Strategy:

@@ -18,6 +18,7 @@ OutboundKind = Literal[
     "rejection",
     "no_attachment_reply",
     "quarantine_notice",
+    "report_delivery",
 ]
 OUTBOUND_KINDS: Final[tuple[OutboundKind, ...]] = (
     "invitation",
@@ -30,6 +31,7 @@ OUTBOUND_KINDS: Final[tuple[OutboundKind, ...]] = (
     "rejection",
     "no_attachment_reply",
     "quarantine_notice",
+    "report_delivery",
 )
 # Kinds that chase a board before or after the deadline ("last reminder" in the status).
 REMINDER_KINDS: Final[frozenset[str]] = frozenset(

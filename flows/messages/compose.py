@@ -279,3 +279,30 @@ def compose_quarantine_notice(
         message_id=message_id,
         to=(config.municipality.coordinator.email,),
     )
+
+
+def compose_report_delivery(
+    config: Config,
+    cycle: Cycle,
+    *,
+    message_id: str,
+    attachments: Sequence[Attachment],
+    reported: int,
+    boards: int,
+    missing: Sequence[str],
+) -> OutboundMessage:
+    """The compiled documents, to the coordinator, as attachments."""
+    context = _base_context(config, cycle, None)
+    context.update(
+        reported=reported,
+        boards=boards,
+        missing=list(missing),
+        files=[a.filename for a in attachments],
+    )
+    return _message(
+        "report_delivery",
+        context,
+        message_id=message_id,
+        to=(config.municipality.coordinator.email,),
+        attachments=attachments,
+    )

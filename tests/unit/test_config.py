@@ -101,3 +101,15 @@ def test_invalid_yaml(config_copy: Path) -> None:
 
 def test_missing_directory(tmp_path: Path) -> None:
     assert "finns inte" in _error(tmp_path / "nope")
+
+
+def test_an_unknown_cycle_names_the_closest_configured_ones(config_dir: Path) -> None:
+    config = load_config(config_dir)
+    with pytest.raises(KeyError) as typo:
+        config.cycle("hbtqia-2062")
+    message = typo.value.args[0]
+    assert "Okänd uppföljning 'hbtqia-2062'." in message
+    assert "Menade du hbtqia-2026" in message and "Kända: hbtqia-2025, hbtqia-2026." in message
+    with pytest.raises(KeyError) as far:
+        config.cycle("jämställdhet")
+    assert "Menade du" not in far.value.args[0]
