@@ -112,6 +112,25 @@ def _cmd_template(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    from flows.check import check
+    from flows.runtime import SystemClock
+
+    findings = check(settings.config, SystemClock().today(), cycle=args.cycle)
+    errors = [f for f in findings if f.level == "error"]
+    warnings = [f for f in findings if f.level == "warning"]
+    for finding in errors:
+        print(finding, file=sys.stderr)
+    for finding in warnings:
+        print(f"varning: {finding}")
+    if errors:
+        found = f"{count(len(errors), 'fel')} och {count(len(warnings), 'varning')}"
+        print(f"{found} i {settings.config}.", file=sys.stderr)
+        return 2
+    print(f"Konfigurationen i {settings.config} är giltig ({count(len(warnings), 'varning')}).")
+    return 0
+
+
 def _cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
     from flows.documents.reader import read_file
     from flows.documents.summary import format_parsed
@@ -248,6 +267,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--board", required=True, help="nämndens id, t.ex. kultur-och-fritidsnamnden")
     p.add_argument("--cycle", help="uppföljningens id, t.ex. hbtqia-2026")
     p.add_argument("--out", required=True, help="filen som skapas (.docx)")
+
+    p = add("check", _cmd_check, "Kontrollera konfigurationen och uppföljningarna.")
+    p.add_argument("--cycle", help="bara denna uppföljning, t.ex. hbtqia-2026")
 
     p = add("parse", _cmd_parse, "Läs ifyllda mallar.")
     p.add_argument("files", nargs="+", metavar="FILE")

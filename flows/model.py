@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Iterable
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -167,6 +168,15 @@ class Municipality(_Strict):
     website: str = ""
 
 
+def closest(name: str, known: Iterable[str]) -> str:
+    """`menade du 'a' eller 'b'?` (difflib), or the known ids when none is close."""
+    choices = sorted(known)
+    near = difflib.get_close_matches(name, choices, n=3, cutoff=0.6)
+    if near:
+        return "menade du " + " eller ".join(repr(n) for n in near) + "?"
+    return "välj en av " + ", ".join(choices)
+
+
 class Config(_Strict):
     """Everything under config/: validated together so cross-references are checked."""
 
@@ -182,12 +192,7 @@ class Config(_Strict):
         try:
             return self.cycles[key]
         except KeyError:
-            known = sorted(self.cycles)
-            close = difflib.get_close_matches(key, known, n=2, cutoff=0.6)
-            hint = f" Menade du {' eller '.join(close)}?" if close else ""
-            raise KeyError(
-                f"Okänd uppföljning {key!r}.{hint} Kända: {', '.join(known) or 'inga'}."
-            ) from None
+            raise KeyError(f"okänd uppföljning {key!r} — {closest(key, self.cycles)}") from None
 
     def strategy_of(self, cycle: Cycle) -> Strategy:
         return self.strategies[cycle.strategy]
@@ -196,7 +201,7 @@ class Config(_Strict):
         try:
             return self.boards[board_id]
         except KeyError:
-            raise KeyError(f"okänd nämnd {board_id!r}") from None
+            raise KeyError(f"okänd nämnd {board_id!r} — {closest(board_id, self.boards)}") from None
 
     def boards_in(self, cycle: Cycle) -> list[Board]:
         if cycle.boards == "all":

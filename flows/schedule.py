@@ -112,10 +112,6 @@ def local_date(moment: dt.datetime) -> dt.date:
     return moment.astimezone(LOCAL_TZ).date()
 
 
-def local_today() -> dt.date:
-    return dt.datetime.now(LOCAL_TZ).date()
-
-
 # --------------------------------------------------------------------------- the plan
 
 

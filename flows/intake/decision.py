@@ -202,14 +202,6 @@ def _resolve_board(
     return f"Avsändaren {who} är inte kontaktperson för {board.name}."
 
 
-def reply_key(kind: str, inbound_sha: str) -> str:
-    return f"{kind}/{inbound_sha}"
-
-
 def no_attachment_key(cycle: Cycle, sender: str) -> str:
     """One no-attachment reply per sender and cycle, however many such messages arrive."""
     return f"no_attachment_reply/{cycle.id}/{sender.lower()}"
-
-
-def quarantine_notice_key(inbound_sha: str) -> str:
-    return f"quarantine_notice/{inbound_sha}"

@@ -16,7 +16,7 @@ Guarantees every adapter gives:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 
@@ -53,12 +53,6 @@ class FetchResult:
     messages: list[InboundMessage]
     state: str | None  # opaque sync state; pass it to the next fetch_new
     more: bool = False  # True if the server has more to give right now (call again)
-
-
-@dataclass(frozen=True)
-class SentRecord:
-    message_id: str
-    to: tuple[str, ...] = field(default_factory=tuple)
 
 
 class MailError(Exception):

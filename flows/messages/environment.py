@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from flows import swedish
+from flows.resources import templates_dir
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent.parent / "templates" / "email"
+TEMPLATE_DIR = templates_dir() / "email"
 
 
 def _weekday_den_date(value: dt.date) -> str:

@@ -15,7 +15,6 @@ from pathlib import Path
 import docx
 import pandas as pd
 from docx.document import Document as DocxDocument
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.shared import Cm
 from lxml import etree
 
@@ -34,7 +33,7 @@ from flows.report.figures import (
     unreported_planned,
 )
 from flows.report.frame import Frames
-from flows.report.reference import REFERENCE_PATH
+from flows.report.reference import REFERENCE_PATH, drop_thumbnail
 from flows.report.styles import StyleIds, ensure_styles
 from flows.report.wordxml import Column, GroupRow, Row, TableStyles, TotalRow
 
@@ -173,14 +172,6 @@ def build_report(
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
-
-
-def drop_thumbnail(doc: DocxDocument) -> None:
-    """Remove the package's thumbnail: it would show the reference, not this document."""
-    package = doc.part.package
-    for rel_id, rel in list(package.rels.items()):
-        if rel.reltype == RT.THUMBNAIL:
-            package.rels.pop(rel_id)
 
 
 def _replace_body(doc: DocxDocument, elements: list[etree._Element]) -> None:
