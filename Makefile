@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(VENV)/bin/python benchmarks/parse.py
 	$(VENV)/bin/python benchmarks/mailbox.py
 	$(VENV)/bin/python benchmarks/compile.py
+	$(VENV)/bin/python benchmarks/status.py
 
 lock:
 	$(UV) lock

@@ -162,6 +162,9 @@ def _cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
             except RemindIncomplete as exc:
                 print(f"Inte klart: {exc}", file=sys.stderr)
                 return 1
+    if summary.get("busy"):  # another run works the mailbox: nothing lost, exit 0
+        print(summary["busy"])
+        return 0
     if summary["dry_run"]:
         due = count(summary["due"], "meddelande")
         print(f"Provkörning {summary['day']}: {due} skulle skickas.")
@@ -186,6 +189,9 @@ def _cmd_collect(args: argparse.Namespace, settings: Settings) -> int:
     except CollectIncomplete as exc:
         print(f"Inte klart: {exc}", file=sys.stderr)
         return 1
+    if summary.get("busy"):  # another run works the mailbox: nothing lost, exit 0
+        print(summary["busy"])
+        return 0
     labels = {
         "submitted": "mottagna",
         "rejected": "underkända",
@@ -206,7 +212,7 @@ def _cmd_compile(args: argparse.Namespace, settings: Settings) -> int:
     with _runtime(settings) as runtime, as_flows(runtime):
         from flows.prefect_flows import compile_flow
 
-        result = compile_flow(cycle=args.cycle, out=args.out)
+        result = compile_flow(cycle=args.cycle, out=args.out, pdf=not args.no_pdf)
     print(
         f"Sammanställningen för {result.cycle}: {result.reported} av {result.boards} nämnder och "
         f"styrelser har redovisat ({count(result.activities, 'aktivitet')})."
@@ -214,7 +220,9 @@ def _cmd_compile(args: argparse.Namespace, settings: Settings) -> int:
     if result.missing:
         print(f"Ej inkommit: {', '.join(result.missing)}")
     print(f"Rapport (Word): {result.docx}")
+    print(f"Rapport (PDF): {result.pdf}" if result.pdf else f"Ingen PDF: {result.pdf_error}")
     print(f"Export (Excel): {result.xlsx}")
+    print(f"Arbetslista: {result.working_list}")
     return 0
 
 
@@ -283,9 +291,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("collect", _cmd_collect, "Hämta och behandla inkomna svar.")
     p.add_argument("--cycle")
 
-    p = add("compile", _cmd_compile, "Sammanställ uppföljningen (Word och Excel).")
+    p = add(
+        "compile", _cmd_compile, "Sammanställ uppföljningen (Word, PDF, Excel och arbetslista)."
+    )
     p.add_argument("--cycle")
     p.add_argument("--out", help="Word-filen som skapas")
+    p.add_argument("--no-pdf", action="store_true", help="Skapa ingen PDF (går snabbare)")
 
     p = add("status", _cmd_status, "Visa läget per nämnd.")
     p.add_argument("--cycle")

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 EMAIL_RE = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 CODE_RE = re.compile(r"^[A-Z0-9]{2,8}$")
@@ -177,10 +177,49 @@ def closest(name: str, known: Iterable[str]) -> str:
     return "välj en av " + ", ".join(choices)
 
 
+Transport = Literal["maildir", "ews", "graph"]
+
+
+def _default_required() -> dict[Transport, bool]:
+    return {"ews": True, "graph": True, "maildir": False}
+
+
+class SenderPolicy(_Strict):
+    """When a board's answer counts: see docs/operations.md, "Sender policy"."""
+
+    authserv_ids: list[str] = Field(
+        default_factory=list,
+        description="authserv-ids of the municipality's own mail servers whose "
+        "Authentication-Results (RFC 8601) are trusted, e.g. mx.ekeby.example",
+    )
+    require_authentication: dict[Transport, bool] = Field(
+        default_factory=_default_required,
+        description="Per transport: a board answer counts only from an authenticated sender",
+    )
+
+    @field_validator("require_authentication", mode="after")
+    @classmethod
+    def _all_transports(cls, value: dict[Transport, bool]) -> dict[Transport, bool]:
+        return {**_default_required(), **value}
+
+    @field_validator("authserv_ids", mode="after")
+    @classmethod
+    def _lower(cls, value: list[str]) -> list[str]:
+        return [v.strip().lower() for v in value if v.strip()]
+
+    def requires_authentication(self, transport: str) -> bool:
+        """Unknown transports require it (fail closed)."""
+        for name, required in self.require_authentication.items():
+            if name == transport:
+                return required
+        return True
+
+
 class Config(_Strict):
     """Everything under config/: validated together so cross-references are checked."""
 
     municipality: Municipality
+    sender_policy: SenderPolicy = Field(default_factory=SenderPolicy)
     strategies: dict[str, Strategy]
     boards: dict[str, Board]
     cycles: dict[str, Cycle]

@@ -79,17 +79,20 @@ def compile_flow(
     *,
     today: dt.date | None = None,
     reference: str | None = None,
+    pdf: bool = True,
 ) -> CompileResult:
-    """Compile `cycle` (default: the configured one) into `out` (.docx) and the .xlsx beside it.
+    """Compile `cycle` (default: the configured one) into `out` (.docx) and beside it the PDF,
+    the Excel export and the coordinator's working list.
 
     Args:
         cycle: Uppföljningens id, t.ex. hbtqia-2026 (tomt: den som är vald i konfigurationen).
         out: Word-filen som skapas (tomt: output/uppfoljning-<id>.docx i datakatalogen).
         today: Rapportens datum och dagen som nämndernas läge avser.
         reference: En egen mall (.docx) med kommunens grafiska profil.
+        pdf: Skapa också en tillgänglig PDF med LibreOffice.
     """
     with runtime_for_flow() as runtime:
-        result = compile_cycle(runtime, cycle, out, today=today, reference=reference)
+        result = compile_cycle(runtime, cycle, out, today=today, reference=reference, pdf=pdf)
     create_table_artifact(
         key=f"compile-status-{result.cycle}",
         table=result.status_table,

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from flows.artifacts import planned_rows, send_rows
+from flows.lease import MailboxBusy, lease_for
 from flows.ledger import Ledger, OutboundRecord, outbound_key
 from flows.mail.port import Mailbox
 from flows.messages.compose import compose_request, template_attachment
@@ -176,7 +177,31 @@ def remind(
     dry_run: bool = False,
 ) -> dict[str, Any]:
     """Send today's invitations and reminders; returns counts (and, for a dry run, the list;
-    `rows`, one per message, for the run's table artifact)."""
+    `rows`, one per message, for the run's table artifact).
+
+    A real run reads the plan and sends under the mailbox's lease (`flows.lease`): a second
+    remind or a collect on the same mailbox waits for it, or ends without sending ("busy")."""
+    if dry_run:
+        return _remind(runtime, cycle, today, dry_run=True)
+    try:
+        with lease_for(runtime.ledger, runtime.settings, runtime.mailbox.address):
+            return _remind(runtime, cycle, today, dry_run=False)
+    except MailboxBusy as busy:
+        run_logger().warning(str(busy))
+        return {
+            "cycle": runtime.cycle(cycle).id,
+            "day": (today or runtime.today()).isoformat(),
+            "due": 0,
+            "sent": 0,
+            "failed": 0,
+            "dry_run": False,
+            "busy": str(busy),
+        }
+
+
+def _remind(
+    runtime: Runtime, cycle: str | None, today: dt.date | None, *, dry_run: bool
+) -> dict[str, Any]:
     logger = run_logger()
     config = runtime.config
     current = runtime.cycle(cycle)

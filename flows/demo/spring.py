@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from flows.config import load_config
+from flows.demo.earlier_years import simulate_earlier_years
 from flows.demo.replies import DOCX, PDF, board_reply
 from flows.demo.script import Delivery, Script, cast, event_days, remind_days
 from flows.model import Board, Config, Cycle
@@ -304,8 +305,17 @@ def run_spring(runtime: Runtime, cycle: Cycle, script: Script, out: TextIO) -> i
     planned_days = remind_days(cycle, script)
     with timings.step("start Prefect (ephemeral API)"):
         start_prefect()
-    print(f"\nVåren {cycle.deadline.year} (spring {cycle.deadline.year}):\n", file=out)
     ledger = runtime.ledger
+    with timings.step("earlier years (simulated)"):
+        earlier = simulate_earlier_years(runtime, cycle, seed=SEED)
+    for cycle_id, answers in earlier.items():
+        year = config.cycle(cycle_id).year
+        print(
+            f"Tidigare år {year}: {count(answers, 'svar')} simulerade "
+            f"(earlier year {year}: {answers} simulated answers)",
+            file=out,
+        )
+    print(f"\nVåren {cycle.deadline.year} (spring {cycle.deadline.year}):\n", file=out)
     with use_runtime(runtime):
         for day in event_days(cycle, script):
             if day in planned_days:
@@ -345,6 +355,8 @@ def run_spring(runtime: Runtime, cycle: Cycle, script: Script, out: TextIO) -> i
     print("\nResultat (outputs):", file=out)
     for label, path in (
         ("Sammanställning (Word)", result.docx),
+        ("Sammanställning (PDF)", result.pdf or f"ingen: {result.pdf_error}"),
+        ("Arbetslista (Word)", result.working_list),
         ("Aktiviteter (Excel)", result.xlsx),
         ("Skickad e-post (Maildir)", settings.mail_dir / "sent"),
         ("Inkommen e-post, arkiverad", settings.archive_dir),

@@ -18,6 +18,8 @@ OutboundKind = Literal[
     "rejection",
     "no_attachment_reply",
     "quarantine_notice",
+    "version_notice",
+    "unauthenticated_reply",
     "report_delivery",
 ]
 OUTBOUND_KINDS: Final[tuple[OutboundKind, ...]] = (
@@ -31,6 +33,8 @@ OUTBOUND_KINDS: Final[tuple[OutboundKind, ...]] = (
     "rejection",
     "no_attachment_reply",
     "quarantine_notice",
+    "version_notice",
+    "unauthenticated_reply",
     "report_delivery",
 )
 # Kinds that chase a board before or after the deadline ("last reminder" in the status).

@@ -151,3 +151,15 @@ class Approval(Base):
     approved_by: Mapped[str] = mapped_column(String(320))
     approved_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     test_mode_address: Mapped[str | None] = mapped_column(String(320))
+
+
+class Lease(Base):
+    """Who works a mailbox right now (see `flows.ledger.leases`): one row per lease name."""
+
+    __tablename__ = "lease"
+
+    name: Mapped[str] = mapped_column(String(400), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(300))
+    acquired_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    renewed: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)  # the last renewal

@@ -121,12 +121,12 @@ def test_late_invitation_does_not_name_a_past_deadline_as_the_one_to_meet(config
     )
     assert "inbjudan att redovisa så snart som möjligt" in late.subject
     assert "har redan passerat" in late.text and "så snart som möjligt" in late.text
-    assert "senast 31 mars 2027" not in late.text
+    assert "senast den 31 mars 2027" not in late.text
     assert late.html is not None and "har redan passerat" in late.html
     on_time = compose_request(
         config, cycle, board, "invitation", today=dt.date(2027, 2, 3), message_id="<f@y>"
     )
-    assert "senast 31 mars 2027" in on_time.subject and "passerat" not in on_time.text
+    assert "senast den 31 mars 2027" in on_time.subject and "passerat" not in on_time.text
 
 
 def test_escalation_copies_the_escalation_contact(config: Config) -> None:
