@@ -10,13 +10,16 @@ Order of durable steps, so a crash at any point loses nothing and repeats nothin
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from flows.archive import Archive
+from flows.artifacts import collect_row, outcome_label
 from flows.intake import boundary
 from flows.intake.attachments import classify_all, footer_text, modified_time
+from flows.intake.authenticity import verdict
 from flows.intake.conversion import documents_to_read
 from flows.intake.decision import (
     Assessment,
@@ -24,8 +27,12 @@ from flows.intake.decision import (
     WordFile,
     assess,
     no_attachment_key,
+    version_notice_key,
 )
+from flows.intake.header_fields import header_fields
 from flows.intake.policy import own_addresses
+from flows.intake.sender_address import read_sender
+from flows.lease import MailboxBusy, lease_for
 from flows.ledger import InboundRecord, Ledger
 from flows.mail.mime import (
     extract_attachments,
@@ -34,7 +41,13 @@ from flows.mail.mime import (
     valid_message_id,
 )
 from flows.mail.port import Mailbox
-from flows.messages.compose import compose_no_attachment, compose_receipt, compose_rejection
+from flows.messages.compose import (
+    compose_no_attachment,
+    compose_receipt,
+    compose_rejection,
+    compose_unauthenticated_reply,
+    compose_version_notice,
+)
 from flows.model import Config, Cycle
 from flows.outbox import Planned, domain_of, in_test_mode, message_id_for, reserve, send_all
 from flows.runtime import Runtime, run_logger
@@ -44,6 +57,10 @@ from flows.untrusted.limits import LIMITS, Limits
 from flows.untrusted.redact import redact
 
 SYNC_KEY = "inbox"
+RELAXED_POLICY_LINE = (
+    "Avsändarkontrollen är avslagen för brevlådan (%s): svar från nämndernas kontaktpersoner "
+    "räknas utan att kommunens e-postserver har verifierat avsändaren (demoläge)."
+)
 _READ_KINDS = ("docx", "doc", "pdf", "odt")
 
 
@@ -56,9 +73,10 @@ class CollectSummary:
     digested: int = 0  # quarantined messages the coordinator's digest told about
     failed: list[str] = field(default_factory=list)
     rows: list[dict[str, str]] = field(default_factory=list)
+    busy: str | None = None  # another run worked the mailbox: this one did nothing
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        result: dict[str, Any] = {
             "fetched": self.fetched,
             "processed": self.processed,
             "outcomes": dict(self.outcomes),
@@ -66,6 +84,9 @@ class CollectSummary:
             "digested": self.digested,
             "failed": list(self.failed),
         }
+        if self.busy:
+            result["busy"] = self.busy
+        return result
 
 
 def fetch_and_archive(
@@ -78,16 +99,27 @@ def fetch_and_archive(
 
 
 def read_documents(
-    config: Config, cycle: Cycle, raw: bytes, limits: Limits = LIMITS
+    config: Config,
+    cycle: Cycle,
+    raw: bytes,
+    *,
+    transport: str = "maildir",
+    limits: Limits = LIMITS,
 ) -> tuple[InboundFacts, list[WordFile]]:
-    """The facts of a raw message and its document attachments as read (within `limits`:
-    raises LimitExceeded for a message over them)."""
+    """The facts of a raw message and its document attachments as read; `transport` says whose
+    authentication headers can be trusted (Exchange's on ews and graph). Raises LimitExceeded
+    for a message over the `limits` (the intake boundary quarantines it)."""
     from flows.documents.reader import read_template
 
     envelope = parse_envelope(raw, limits)
     headers = parse_envelope_headers(raw, limits)
+    fields = header_fields(raw)
+    identity = read_sender(fields)
+    sender = identity.address if identity.problem is None else envelope.sender
     attachments = classify_all(extract_attachments(raw, limits))
     documents = [(i, a) for i, a in enumerate(attachments, start=1) if a.kind in _READ_KINDS]
+    # LibreOffice runs only for an accepted sender (see flows.intake.conversion).
+    accepted = sender if identity.problem is None else None
     words = [
         WordFile(
             part=str(index),
@@ -97,18 +129,30 @@ def read_documents(
             modified=modified_time(item.attachment.data) if item.kind == "docx" else "",
         )
         for index, item, convert in documents_to_read(
-            config, envelope.sender, documents, len(attachments), limits
+            config, accepted, documents, len(attachments), limits
         )
     ]
     facts = InboundFacts(
-        sender=envelope.sender,
+        sender=sender,
         date=envelope.date,
         subject=envelope.subject,
         body=envelope.text,
         headers=headers,
         attachments=attachments,
+        sender_problem=identity.problem,
+        on_behalf_of=identity.sender_field,
+        authentication=verdict(
+            fields,
+            identity.address,
+            trusted_authserv_ids=config.sender_policy.authserv_ids,
+            exchange=transport in ("ews", "graph"),
+        ),
     )
     return facts, words
+
+
+def _when(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def plan_replies(
@@ -181,6 +225,25 @@ def plan_replies(
                 inbound_sha=sha,
             )
         )
+    elif decision.reply == "unauthenticated_reply" and sender and decision.board:
+        mid = reply_id("unauthenticated_reply", f"unauthenticated_reply/{sha}")
+        planned.append(
+            Planned(
+                compose_unauthenticated_reply(
+                    config,
+                    cycle,
+                    decision.board,
+                    to=sender,
+                    message_id=mid,
+                    in_reply_to=in_reply_to,
+                ),
+                kind="unauthenticated_reply",
+                plan_key="unauthenticated_reply",
+                cycle=cycle.id,
+                board=board_id,
+                inbound_sha=sha,
+            )
+        )
     elif decision.reply == "no_attachment_reply" and sender:
         key = no_attachment_key(cycle, sender)
         planned.append(
@@ -197,6 +260,33 @@ def plan_replies(
                 plan_key=key,
                 cycle=cycle.id,
                 board=None,
+            )
+        )
+    if versions and decision.board and sender:
+        # Every contact of the board hears of each new version, whoever sent it.
+        newest = max(versions.values())
+        key = version_notice_key(cycle, decision.board, newest)
+        filename = next(
+            (d.word.filename for d in decision.documents if versions.get(d.word.part) == newest),
+            decision.filename or "",
+        )
+        planned.append(
+            Planned(
+                compose_version_notice(
+                    config,
+                    cycle,
+                    decision.board,
+                    message_id=reply_id("version_notice", key),
+                    sender=sender,
+                    received=received,
+                    version=newest,
+                    filename=filename,
+                ),
+                kind="version_notice",
+                plan_key=key,
+                cycle=cycle.id,
+                board=board_id,
+                inbound_sha=sha,
             )
         )
     # Quarantined messages are told to the coordinator in one digest per run
@@ -219,9 +309,14 @@ def process_inbound(
     """Decide, record, reply, move; the outcome is recorded last (a crash means: do it again)."""
     logger = run_logger()
     try:
-        facts, words = read_documents(config, cycle, raw)
+        facts, words = read_documents(config, cycle, raw, transport=settings.transport)
         decision = assess(
-            config, cycle, facts, words, own_addresses=own_addresses(config, mailbox.address)
+            config,
+            cycle,
+            facts,
+            words,
+            own_addresses=own_addresses(config, mailbox.address),
+            require_authentication=config.sender_policy.requires_authentication(settings.transport),
         )
     except Exception as exc:  # unreadable content: quarantined, the run goes on
         logger.error(
@@ -301,14 +396,14 @@ def process_inbound(
     summary.processed += 1
     summary.outcomes[decision.outcome] += 1
     summary.rows.append(
-        {
-            "Avsändare": facts.sender or "",
-            "Ämne": facts.subject[:80],
-            "Nämnd": decision.board.name if decision.board else "",
-            "Utfall": decision.outcome,
-            "Svar": ", ".join(p.kind for p in planned) or "–",
-            "Kommentar": decision.reason[:160],
-        }
+        collect_row(
+            sender=facts.sender,
+            subject=facts.subject,
+            board=decision.board.name if decision.board else None,
+            outcome=decision.outcome,
+            replies=[p.kind for p in planned],
+            reason=decision.reason,
+        )
     )
     logger.info(
         "%s från %s: %s (%s)",
@@ -319,8 +414,11 @@ def process_inbound(
     )
 
 
-def _summary_text(summary: CollectSummary) -> str:
-    outcomes = ", ".join(f"{k}: {v}" for k, v in sorted(summary.outcomes.items())) or "inga"
+def summary_text(summary: CollectSummary) -> str:
+    outcomes = (
+        ", ".join(f"{outcome_label(k).lower()}: {v}" for k, v in sorted(summary.outcomes.items()))
+        or "inga"
+    )
     return (
         f"Hämtade {summary.fetched} nya meddelanden, behandlade {summary.processed} "
         f"({outcomes}), skickade {count(summary.replies_sent, 'svar')}."
@@ -339,40 +437,50 @@ def collect(runtime: Runtime, cycle: str | None = None) -> CollectSummary:
     mailbox = runtime.mailbox
     ledger = runtime.ledger
     summary = CollectSummary()
-    summary.fetched = fetch_and_archive(mailbox, ledger, runtime.archive)
-    for record in ledger.inbound_pending():
-        settled = boundary.settle(
-            record,
-            lambda record, raw: process_inbound(
+    settings = runtime.settings
+    if not config.sender_policy.requires_authentication(settings.transport):
+        logger.warning(RELAXED_POLICY_LINE, settings.transport)
+    try:
+        with lease_for(ledger, settings, mailbox.address) as held:
+            summary.fetched = fetch_and_archive(mailbox, ledger, runtime.archive)
+            for record in ledger.inbound_pending():
+                held.check()
+                settled = boundary.settle(
+                    record,
+                    lambda record, raw: process_inbound(
+                        config,
+                        current,
+                        record,
+                        raw,
+                        ledger=ledger,
+                        archive=runtime.archive,
+                        mailbox=mailbox,
+                        settings=settings,
+                        summary=summary,
+                    ),
+                    ledger=ledger,
+                    archive=runtime.archive,
+                    mailbox=mailbox,
+                    logger=logger,
+                    cycle=current.id,
+                )
+                if settled == "parked":
+                    summary.processed += 1
+                    summary.outcomes["quarantined"] += 1
+            summary.digested = boundary.send_digest(
                 config,
                 current,
-                record,
-                raw,
                 ledger=ledger,
-                archive=runtime.archive,
                 mailbox=mailbox,
-                settings=runtime.settings,
-                summary=summary,
-            ),
-            ledger=ledger,
-            archive=runtime.archive,
-            mailbox=mailbox,
-            logger=logger,
-            cycle=current.id,
-        )
-        if settled == "parked":
-            summary.processed += 1
-            summary.outcomes["quarantined"] += 1
-    summary.digested = boundary.send_digest(
-        config,
-        current,
-        ledger=ledger,
-        mailbox=mailbox,
-        test_mode_address=runtime.test_mode_address,
-        retries=runtime.settings.send_retries,
-        retry_base_seconds=runtime.settings.send_retry_seconds,
-    )
-    logger.info(_summary_text(summary))
+                test_mode_address=runtime.test_mode_address,
+                retries=settings.send_retries,
+                retry_base_seconds=settings.send_retry_seconds,
+            )
+    except MailboxBusy as busy:
+        logger.warning(str(busy))
+        summary.busy = str(busy)
+        return summary
+    logger.info(summary_text(summary))
     return summary
 
 

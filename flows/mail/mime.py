@@ -110,10 +110,6 @@ def parse_envelope(raw: bytes, limits: Limits = LIMITS) -> Envelope:
     )
 
 
-def message_id_of(raw: bytes) -> str | None:
-    return parse_envelope_headers(raw).get("message-id")
-
-
 _MSG_ID = re.compile(r"<[^<>\s@\x00-\x1f\x7f]{1,250}@[^<>\s@\x00-\x1f\x7f]{1,250}>")
 
 

@@ -1,7 +1,7 @@
 """intake boundary: interrupted processing attempts, quarantine digests
 
 Revision ID: 0002
-Revises: 0001
+Revises: 0004
 Create Date: 2026-12-01
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0002"
-down_revision: str | None = "0001"
+down_revision: str | None = "0004"  # chained after main's 0003 and 0004
 branch_labels: str | None = None
 depends_on: str | None = None
 
