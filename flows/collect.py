@@ -151,10 +151,6 @@ def read_documents(
     return facts, words
 
 
-def _when(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
 def plan_replies(
     config: Config,
     cycle: Cycle,
