@@ -10,7 +10,6 @@ Order of durable steps, so a crash at any point loses nothing and repeats nothin
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
