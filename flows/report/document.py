@@ -37,6 +37,7 @@ from flows.report.figures import (
 from flows.report.frame import Frames
 from flows.report.reference import REFERENCE_PATH
 from flows.report.styles import StyleIds, ensure_styles
+from flows.report.validity import make_valid
 from flows.report.wordxml import Column, GroupRow, Row, TableStyles, TotalRow
 
 ACTIVITY_COLUMNS = (
@@ -188,6 +189,7 @@ def build_report(
     core.author = config.municipality.office
     core.keywords = frames.cycle.diary_number
     core.comments = ""
+    make_valid(doc)
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
