@@ -50,10 +50,21 @@ def last_year_note(row: ActivityRow, year: int) -> str:
     return f"{text} {comment}" if comment else text
 
 
-def _key(area: int, nr: str | None, activity: str) -> tuple[int, str]:
-    return (
-        (area, nr.strip()) if nr and nr.strip() else (area, " ".join(activity.casefold().split()))
-    )
+def _text(activity: str) -> str:
+    return " ".join(activity.casefold().split())
+
+
+def _match(plan: PlannedActivity, previous: Sequence[ActivityRow], used: set[int]) -> int | None:
+    """Last year's row for a planned activity: same number and text, else same text (the plan
+    renumbered it), else same number (the plan reworded it)."""
+    free = [i for i, a in enumerate(previous) if i not in used and a.area == plan.area]
+    same_text = [i for i in free if _text(previous[i].activity) == _text(plan.activity)]
+    same_nr = [i for i in free if (previous[i].nr or "").strip() == plan.nr]
+    both = [i for i in same_text if i in same_nr]
+    for found in (both, same_text, same_nr):
+        if found:
+            return found[0]
+    return None
 
 
 def carried_activities(
@@ -61,24 +72,21 @@ def carried_activities(
 ) -> list[CarriedActivity]:
     """This year's pre-filled rows, in area order: the plan's, then the unfinished ones."""
     previous = list(last_year or ())
-    by_nr = {_key(a.area, a.nr, ""): a for a in previous if a.nr}
-    by_text = {_key(a.area, None, a.activity): a for a in previous if a.activity}
     used: set[int] = set()
     rows: list[CarriedActivity] = []
     for plan in planned:
-        match = by_nr.get(_key(plan.area, plan.nr, "")) or by_text.get(
-            _key(plan.area, None, plan.activity)
-        )
-        if match is not None:
-            used.add(id(match))
+        index = _match(plan, previous, used)
+        match = None if index is None else previous[index]
+        if index is not None:
+            used.add(index)
         rows.append(
             CarriedActivity(
                 plan.area, plan.nr, plan.activity, plan.responsible, plan.timeframe, match
             )
         )
     taken_nrs = {(r.area, r.nr) for r in rows}
-    for old in previous:
-        if id(old) in used or old.status not in _UNFINISHED or not old.activity:
+    for index, old in enumerate(previous):
+        if index in used or old.status not in _UNFINISHED or not old.activity:
             continue
         nr = old.nr or ""
         if (old.area, nr) in taken_nrs:

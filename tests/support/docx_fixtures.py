@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
 from flows.documents import template
-from flows.model import Config, Status
+from flows.model import ActivityRow, Config, ParsedTemplate, Status
 from flows.references import reference_code
 
 NS = (
@@ -938,6 +938,27 @@ def edge_cases(config: Config) -> list[Case]:
             FREE_TEXT_ACTIVITIES,
         ),
     ]
+
+
+def last_year_answer(config: Config, board: str, cycle: str = "hbtqia-2025") -> ParsedTemplate:
+    """A board's answer to last year's cycle: its planned activities with statuses in turn
+    Pågående, Genomförd and none, comments with characters that need escaping, and one
+    unfinished activity of its own."""
+    planned = config.planned_activities(config.cycle(cycle), board)
+    statuses: tuple[Status | None, ...] = ("Pågående", "Genomförd", None)
+    rows = [
+        ActivityRow(
+            area=a.area,
+            nr=a.nr,
+            activity=a.activity,
+            status=statuses[i % 3],
+            status_text=statuses[i % 3] or "",
+            comment="Fortsätter <i> & ”citat” " * (i % 2),
+        )
+        for i, a in enumerate(planned)
+    ]
+    rows.append(ActivityRow(area=2, nr="2.1", activity="Egen aktivitet i fjol", status="Pågående"))
+    return ParsedTemplate(file="fjol.docx", board=board, cycle=cycle, activities=rows)
 
 
 # --------------------------------------------------------------------------- hostile files

@@ -55,6 +55,4 @@ def test_a_reference_code_in_ordinary_text_is_found() -> None:
 def test_a_code_of_digits_only_is_not_a_valid_code() -> None:
     contact = Contact(name="X", email="x@example.se")
     with pytest.raises(ValueError, match="minst en versal"):
-        Board(
-            id="x", code="2026", name="X", primary=contact, secretary=contact, escalation=contact
-        )
+        Board(id="x", code="2026", name="X", primary=contact, secretary=contact, escalation=contact)

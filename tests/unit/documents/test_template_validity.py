@@ -12,7 +12,8 @@ import pytest
 from flows.config import load_config
 from flows.demo.answers import demo_answer, fill_template
 from flows.documents.template import build_template
-from flows.model import ActivityRow, Config, ParsedTemplate
+from flows.model import Config
+from tests.support import docx_fixtures as fx
 from tests.support.ooxml_validation import findings
 
 CYCLE = "hbtqia-2026"
@@ -23,23 +24,6 @@ def config(config_dir: Path) -> Config:
     return load_config(config_dir)
 
 
-def last_year(config: Config, board: str) -> ParsedTemplate:
-    planned = config.planned_activities(config.cycle("hbtqia-2025"), board)
-    rows = [
-        ActivityRow(
-            area=a.area,
-            nr=a.nr,
-            activity=a.activity,
-            status=("Pågående", "Genomförd", None)[i % 3],
-            status_text=("Pågående", "Genomförd", "")[i % 3],
-            comment="Fortsätter <i> & ”citat” " * (i % 2),
-        )
-        for i, a in enumerate(planned)
-    ]
-    rows.append(ActivityRow(area=2, nr="2.9", activity="Extra från i fjol", status="Ej påbörjad"))
-    return ParsedTemplate(file="fjol.docx", board=board, cycle="hbtqia-2025", activities=rows)
-
-
 def _variants(config: Config) -> dict[str, bytes]:
     cycle = config.cycle(CYCLE)
     nämnd, company = config.board("kultur-och-fritidsnamnden"), config.board("ekeby-hamn")
@@ -48,7 +32,9 @@ def _variants(config: Config) -> dict[str, bytes]:
         "nämnd with planned activities": build_template(config, cycle, nämnd),
         "company board": build_template(config, cycle, company),
         "no planned activities": build_template(no_plans, cycle, nämnd),
-        "last year's answers": build_template(config, cycle, nämnd, last_year(config, nämnd.id)),
+        "last year's answers": build_template(
+            config, cycle, nämnd, fx.last_year_answer(config, nämnd.id)
+        ),
         "filled in by the simulated board": fill_template(
             build_template(config, cycle, nämnd), demo_answer(config, cycle, nämnd, seed=3)
         ),
