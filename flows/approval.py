@@ -19,7 +19,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from babel.dates import format_date
 from prefect.input import RunInput
 from pydantic import Field, field_validator
 
@@ -35,6 +34,7 @@ from flows.outbox import (
     send_reserved,
 )
 from flows.settings import Settings
+from flows.swedish import count, long_date
 
 log = logging.getLogger(__name__)
 
@@ -115,8 +115,8 @@ def describe_wave(cycle: Cycle, wave: Sequence[Planned]) -> str:
     lines = [
         f"## Första utskicket för {_md(cycle.id)}",
         "",
-        f"{len(wave)} meddelanden väntar på godkännande. Sista svarsdag: "
-        f"{format_date(cycle.deadline, 'd MMMM y', locale='sv')}.",
+        f"{count(len(wave), 'meddelande')} väntar på godkännande. Sista svarsdag: "
+        f"{long_date(cycle.deadline)}.",
         "",
         "| Nämnd | Till | Kopia | Ämne | Bilagor |",
         "|---|---|---|---|---|",
@@ -209,11 +209,10 @@ def first_wave_go_ahead(
     cycle: Cycle,
     wave: Sequence[Planned],
     *,
-    settings: Settings | None = None,
+    settings: Settings,
     poll_seconds: int = DEFAULT_POLL_SECONDS,
 ) -> GoAhead:
     """May the first wave go out? Asks the coordinator at most once per cycle."""
-    settings = settings or Settings()
     decided = decide_without_asking(cycle, ledger.approvals(cycle.id))
     if decided is not None:
         return decided

@@ -18,21 +18,7 @@ from flows.demo.answers import (
     IndicatorAnswer,
 )
 from flows.model import Board, Config, Cycle, PlannedActivity, Status
-
-MONTHS = (
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
+from flows.swedish import MONTHS, number
 
 STATUS_WEIGHTS: dict[Status, int] = {"Genomförd": 50, "Pågående": 30, "Ej påbörjad": 12, "Utgår": 8}
 
@@ -394,8 +380,7 @@ def _indicator(rng: random.Random, name: str) -> IndicatorAnswer:
         value, comment = rng.randint(0, 6), rng.choice(("", "Monter, föreläsning och Pridetåget."))
     else:
         value, comment = rng.randint(0, 50), ""
-    # Swedish writes thousands with a space: "1 250".
-    text = f"{value:,}".replace(",", " ")
+    text = number(value)  # "1 250"
     return IndicatorAnswer(name=name, value_text=text, value=float(value), comment=comment)
 
 

@@ -24,14 +24,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from babel.dates import format_date
-
 from flows.config import load_config
 from flows.demo.replies import DOCX, PDF, board_reply
 from flows.demo.script import Delivery, Script, cast, event_days, remind_days
 from flows.model import Board, Config, Cycle
+from flows.runtime import Runtime
 from flows.schedule import LOCAL_TZ
 from flows.settings import Settings
+from flows.swedish import count, long_date
 
 if TYPE_CHECKING:
     from flows.ledger import Ledger, OutboundRecord
@@ -70,10 +70,6 @@ FORM_SV = {
 }
 
 
-def sv_date(day: dt.date) -> str:
-    return str(format_date(day, "d MMMM y", locale="sv"))
-
-
 @dataclass
 class Timings:
     steps: dict[str, float] = field(default_factory=dict)
@@ -93,7 +89,7 @@ class Story:
     lines: int = 0
 
     def day(self, day: dt.date, swedish: str, english: str) -> None:
-        print(f"  {sv_date(day):>18}  {swedish}", file=self.out)
+        print(f"  {long_date(day):>18}  {swedish}", file=self.out)
         print(f"  {'':>18}  ({english})", file=self.out)
         self.lines += 1
 
@@ -115,28 +111,29 @@ def prepare_data_dir(base: Path) -> Path:
     return target
 
 
+def demo_settings(base: Settings, data: Path) -> Settings:
+    """The embedded defaults: Maildir and SQLite in `data`, the first wave pre-approved."""
+    return base.model_copy(
+        update={
+            "data": data,
+            "transport": "maildir",
+            "database_url": None,
+            "test_mode_address": None,
+            "preapproved_by": APPROVER,
+        }
+    )
+
+
 @contextlib.contextmanager
-def demo_environment(data: Path) -> Iterator[None]:
-    """The embedded defaults for this process: Maildir, SQLite, pre-approved first wave."""
-    values = {
-        "FOLLOWUP_DATA": str(data),
-        "FOLLOWUP_TRANSPORT": "maildir",
-        "FOLLOWUP_PREAPPROVED_BY": APPROVER,
-        **{k: v for k, v in QUIET.items() if k not in os.environ},
-    }
-    removed = ("FOLLOWUP_DATABASE_URL", "FOLLOWUP_TEST_MODE_ADDRESS")
-    saved = {k: os.environ.get(k) for k in (*values, *removed)}
-    os.environ.update(values)
-    for key in removed:
-        os.environ.pop(key, None)
+def quiet_prefect() -> Iterator[None]:
+    """Prefect's own settings for the demo (warnings only), unless the user set them."""
+    added = {k: v for k, v in QUIET.items() if k not in os.environ}
+    os.environ.update(added)
     try:
         yield
     finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        for key in added:
+            os.environ.pop(key, None)
 
 
 # --------------------------------------------------------------------------- the boards' side
@@ -261,10 +258,6 @@ def _names(config: Config, ids: list[str]) -> str:
     return ", ".join(names)
 
 
-def _count(n: int, singular: str, plural: str) -> str:
-    return f"{n} {singular if n == 1 else plural}"
-
-
 def tell_sent(story: Story, config: Config, day: dt.date, records: list[OutboundRecord]) -> None:
     by_kind: dict[str, list[str]] = {}
     for record in records:
@@ -275,7 +268,7 @@ def tell_sent(story: Story, config: Config, day: dt.date, records: list[Outbound
         if kind == "invitation":
             story.day(
                 day,
-                f"Inbjudan med personlig Word-mall till {len(boards)} nämnder.",
+                f"Inbjudan med personlig Word-mall till {count(len(boards), 'nämnd')}.",
                 f"{english} with a personal Word template to {len(boards)} boards",
             )
         elif kind == "resubmit_request":
@@ -287,25 +280,24 @@ def tell_sent(story: Story, config: Config, day: dt.date, records: list[Outbound
         else:
             story.day(
                 day,
-                f"{swedish.capitalize()} till {_count(len(boards), 'nämnd', 'nämnder')} som "
+                f"{swedish.capitalize()} till {count(len(boards), 'nämnd', 'nämnder')} som "
                 f"inte svarat: "
                 f"{_names(config, boards)}.",
-                f"{english} to {_count(len(boards), 'board', 'boards')} that "
+                f"{english} to {count(len(boards), 'board', 'boards')} that "
                 f"{'has' if len(boards) == 1 else 'have'} not answered",
             )
 
 
-def run_spring(config: Config, cycle: Cycle, script: Script, data: Path, out: TextIO) -> int:
+def run_spring(runtime: Runtime, cycle: Cycle, script: Script, out: TextIO) -> int:
     timings = Timings()
     with timings.step("import the flows (Prefect, pandas, ...)"):
-        from flows.collect import collect_flow
-        from flows.compile import compile_flow
-        from flows.ledger import Ledger
-        from flows.remind import remind_flow
-        from flows.status import format_table, status_flow
+        from flows.prefect_flows import collect_flow, compile_flow, remind_flow, status_flow
+        from flows.runtime import use_runtime
+        from flows.status import format_table
 
     story = Story(out)
-    settings = Settings()
+    config = runtime.config
+    settings = runtime.settings
     boards = Boards(config, cycle, script, settings.mail_dir / "inbox")
     boards.prepare(timings)
     clock = Clock()
@@ -313,7 +305,8 @@ def run_spring(config: Config, cycle: Cycle, script: Script, data: Path, out: Te
     with timings.step("start Prefect (ephemeral API)"):
         start_prefect()
     print(f"\nVåren {cycle.deadline.year} (spring {cycle.deadline.year}):\n", file=out)
-    with Ledger.open(settings.ledger_url) as ledger:
+    ledger = runtime.ledger
+    with use_runtime(runtime):
         for day in event_days(cycle, script):
             if day in planned_days:
                 with timings.step("remind"):
@@ -340,7 +333,7 @@ def run_spring(config: Config, cycle: Cycle, script: Script, data: Path, out: Te
         story.day(
             script.end,
             f"Sammanställningen klar: {result.reported} av {result.boards} nämnder har "
-            f"redovisat, {result.activities} aktiviteter.",
+            f"redovisat, {count(result.activities, 'aktivitet')}.",
             f"compiled: {result.reported} of {result.boards} boards reported",
         )
         with timings.step("status"):
@@ -415,21 +408,25 @@ def on_demo_clock(report: Any, ledger: Ledger, cycle: str, clock: Clock) -> Any:
     return dataclasses.replace(report, boards=boards)
 
 
-def run_demo(out: TextIO | None = None) -> int:
+def run_demo(settings: Settings, out: TextIO | None = None) -> int:
     """The whole simulated spring; 0 if it ended as scripted."""
     out = out or sys.stdout
     started = time.perf_counter()
-    base = Settings()
-    config = load_config(base.config)
-    cycle = config.cycle(base.cycle)
+    config = load_config(settings.config)
+    cycle = config.cycle(settings.cycle)
     script = cast(config.boards_in(cycle), cycle)
-    data = prepare_data_dir(base.data.resolve())
+    data = prepare_data_dir(settings.data.resolve())
     print(
         f"Demo: {config.municipality.name}, uppföljning {cycle.id} "
-        f"(sista svarsdag {sv_date(cycle.deadline)}), data i {data}",
+        f"(sista svarsdag {long_date(cycle.deadline)}), data i {data}",
         file=out,
     )
-    with demo_environment(data):
-        code = run_spring(config, cycle, script, data, out)
+    with quiet_prefect(), Runtime(demo_settings(settings, data), config) as runtime:
+        code = run_spring(runtime, cycle, script, out)
+    print(
+        f"\nSe läget igen: FOLLOWUP_DATA={data} followup status --cycle {cycle.id} "
+        f"--today {script.end.isoformat()}",
+        file=out,
+    )
     print(f"\nKlart på {time.perf_counter() - started:.0f} s (done).", file=out)
     return code

@@ -24,6 +24,7 @@ from flows.documents.read_columns import (
 from flows.documents.read_values import parse_date, parse_number, parse_paragraph
 from flows.documents.statuses import map_status, normalize
 from flows.model import ActivityRow, Decision, Indicator, Problem, Texts
+from flows.swedish import number
 
 _AREA = re.compile(r"^strategiområde\s*(\d{1,2})\b(?!\s*[–-]\s*\d)", re.IGNORECASE)
 _NR_AREA = re.compile(r"^\s*(\d{1,2})\s*[.,]\s*\d")
@@ -251,7 +252,7 @@ class _SectionReader:
                         where=where,
                         name=name,
                         text=value_text,
-                        value=_format_number(reading.value),
+                        value=number(reading.value),
                         text_decimal=value_text.replace(".", ","),
                     )
                 )
@@ -262,7 +263,7 @@ class _SectionReader:
                         where=where,
                         name=name,
                         text=value_text,
-                        value=_format_number(reading.value),
+                        value=number(reading.value),
                     )
                 )
             self.out.indicators.append(
@@ -362,14 +363,6 @@ def _activity_label(nr: str | None, activity: str) -> str:
     if short:
         return f"”{short}”"
     return nr or "utan namn"
-
-
-def _format_number(value: float | None) -> str:
-    if value is None:
-        return ""
-    if value == int(value):
-        return f"{int(value):,}".replace(",", " ")
-    return f"{value:,}".replace(",", " ").replace(".", ",")
 
 
 def read_sections(blocks: list[Block], hints: Iterable[str] = ()) -> Sections:

@@ -11,32 +11,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-_MONTHS = {
-    "januari": 1,
-    "jan": 1,
-    "februari": 2,
-    "feb": 2,
-    "mars": 3,
-    "mar": 3,
-    "april": 4,
-    "apr": 4,
-    "maj": 5,
-    "juni": 6,
-    "jun": 6,
-    "juli": 7,
-    "jul": 7,
-    "augusti": 8,
-    "aug": 8,
-    "september": 9,
-    "sep": 9,
-    "sept": 9,
-    "oktober": 10,
-    "okt": 10,
-    "november": 11,
-    "nov": 11,
-    "december": 12,
-    "dec": 12,
+from flows.swedish import MONTHS
+
+_MONTHS = {name: i for i, name in enumerate(MONTHS, start=1)} | {
+    name[:3]: i for i, name in enumerate(MONTHS, start=1)
 }
+_MONTHS["sept"] = 9
 
 _APPROXIMATE = re.compile(
     r"^(?:ca\.?|c:a|cirka|circa|ungefär|ung\.?|runt|omkring|drygt|knappt|nästan|minst|"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from itertools import groupby
 
 from flows.model import ParsedTemplate
+from flows.swedish import number
 
 _WIDTHS = {"nr": 5, "activity": 44, "status": 12, "comment": 40}
 
@@ -12,14 +13,6 @@ _WIDTHS = {"nr": 5, "activity": 44, "status": 12, "comment": 40}
 def _cut(text: str, width: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _number(value: float | None) -> str:
-    if value is None:
-        return "–"
-    if value == int(value):
-        return f"{int(value):,}".replace(",", " ")
-    return f"{value:,}".replace(",", " ").replace(".", ",")
 
 
 def format_parsed(result: ParsedTemplate) -> str:
@@ -52,7 +45,7 @@ def format_parsed(result: ParsedTemplate) -> str:
         lines += ["", "Nyckeltal"]
         for i in result.indicators:
             comment = f"  ({_cut(i.comment, 40)})" if i.comment else ""
-            lines.append(f"  {_cut(i.name, 50):<50} {_number(i.value):>10}{comment}")
+            lines.append(f"  {_cut(i.name, 50):<50} {number(i.value, empty='–'):>10}{comment}")
     for title, text in (
         ("Sammanfattande analys", result.texts.analysis),
         ("Behov av stöd", result.texts.support),

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 
-from babel.dates import format_date
 from lxml import etree
 
 from flows.documents import ooxml
@@ -30,6 +29,7 @@ from flows.documents.template_styles import (
 )
 from flows.model import STATUSES, Board, Config, Cycle, ParsedTemplate, Strategy
 from flows.references import reference_code
+from flows.swedish import long_date
 
 # --------------------------------------------------------------------------- what readers rely on
 
@@ -133,11 +133,6 @@ def _issued_at(cycle: Cycle) -> dt.datetime:
     """A fixed timestamp: the morning the invitation goes out."""
     day = cycle.deadline - dt.timedelta(weeks=cycle.plan.invitation_weeks_before)
     return dt.datetime.combine(day, dt.time(8, 0), tzinfo=dt.UTC)
-
-
-def long_date(day: dt.date) -> str:
-    """`31 mars 2027`."""
-    return str(format_date(day, "d MMMM y", locale="sv"))
 
 
 # --------------------------------------------------------------------------- package plumbing

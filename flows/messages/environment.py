@@ -2,50 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from flows import swedish
+
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent.parent / "templates" / "email"
-
-
-def swedish_date(value: dt.date | dt.datetime | None) -> str:
-    """`31 mars 2027`; empty for None."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    return str(format_date(value, "d MMMM y", locale="sv"))
-
-
-def swedish_weekday_date(value: dt.date) -> str:
-    """`onsdag 31 mars 2027`."""
-    return str(format_date(value, "EEEE d MMMM y", locale="sv"))
-
-
-def swedish_number(value: float | None) -> str:
-    """`1 234,5`-style numbers; integers without decimals."""
-    if value is None:
-        return ""
-    from babel.numbers import format_decimal
-
-    return str(format_decimal(value, locale="sv"))
-
-
-def swedish_genitive(name: str) -> str:
-    """`Socialnämndens`, `Ekebyhem AB:s`, `Kommunens`; names ending in s, x or z take none."""
-    if not name:
-        return name
-    last = name[-1]
-    if last in "sxzSXZ":
-        return name
-    if last.isupper() or last.isdigit():
-        return f"{name}:s"
-    return f"{name}s"
 
 
 def _environment(autoescape: bool) -> Environment:
@@ -57,10 +22,13 @@ def _environment(autoescape: bool) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
     )
-    env.filters["datum"] = swedish_date
-    env.filters["veckodag_datum"] = swedish_weekday_date
-    env.filters["tal"] = swedish_number
-    env.filters["genitiv"] = swedish_genitive
+    env.filters["datum"] = swedish.long_date
+    env.filters["den_datum"] = swedish.den_date
+    env.filters["veckodag_datum"] = swedish.weekday_date
+    env.filters["tal"] = swedish.number
+    env.filters["dagar"] = swedish.days
+    env.filters["antal"] = swedish.count
+    env.filters["genitiv"] = swedish.genitive
     return env
 
 

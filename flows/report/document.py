@@ -14,13 +14,12 @@ from pathlib import Path
 
 import docx
 import pandas as pd
-from babel.dates import format_date, format_time
-from babel.numbers import format_decimal
 from docx.document import Document as DocxDocument
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.shared import Cm
 from lxml import etree
 
+from flows import swedish
 from flows.model import Config, Strategy
 from flows.report import wordxml as wx
 from flows.report.figures import (
@@ -49,19 +48,6 @@ ACTIVITY_COLUMNS = (
 )
 
 
-def swedish_date(day: dt.date) -> str:
-    """`day` as in Swedish running text: "19 april 2027"."""
-    return str(format_date(day, "d MMMM y", locale="sv"))
-
-
-def swedish_moment(moment: dt.datetime) -> str:
-    return f"{swedish_date(moment.date())} kl. {format_time(moment, 'HH.mm', locale='sv')}"
-
-
-def swedish_number(value: float) -> str:
-    return str(format_decimal(value, format="#,##0.##", locale="sv"))
-
-
 def status_cell(status: object, status_text: object) -> str:
     """The status as shown: the mapped value, else what the board wrote, else "Ej angiven"."""
     if isinstance(status, str) and status:
@@ -81,10 +67,6 @@ def reported_by_text(names: list[str], reporting: list[str]) -> str:
     if len(names) > 3 and len(others) < len(names):
         return "Alla som redovisat utom " + "; ".join(others)
     return "; ".join(names)
-
-
-def plural(n: int, singular: str, plural_form: str) -> str:
-    return f"{n} {singular if n == 1 else plural_form}"
 
 
 @dataclass(frozen=True)
@@ -276,7 +258,7 @@ def _title_page(body: _Body, ctx: ReportContext) -> None:
     body.add(wx.paragraph(town.executive_board, s.title_detail, bold=True))
     body.add(wx.paragraph(town.office, s.title_detail))
     body.add(wx.paragraph(town.name, s.title_detail))
-    body.add(wx.paragraph(swedish_date(ctx.report_date), s.title_detail))
+    body.add(wx.paragraph(swedish.long_date(ctx.report_date), s.title_detail))
     if cycle.diary_number:
         body.add(wx.paragraph(f"Diarienummer: {cycle.diary_number}", s.title_detail))
     body.add(wx.page_break())
@@ -293,8 +275,8 @@ def _introduction(body: _Body, ctx: ReportContext) -> None:
     body.text(
         f"Denna uppföljning avser år {cycle.year} och {strategy.short_title.lower()} "
         f"({strategy.period}). Nämnderna och styrelserna ombads lämna sin redovisning senast "
-        f"{swedish_date(cycle.deadline)}. Sammanställningen ska behandlas av "
-        f"{ctx.config.municipality.council.lower()} {swedish_date(cycle.council_meeting)}."
+        f"{swedish.long_date(cycle.deadline)}. Sammanställningen ska behandlas av "
+        f"{ctx.config.municipality.council.lower()} {swedish.long_date(cycle.council_meeting)}."
     )
 
 
@@ -306,7 +288,8 @@ def _summary(body: _Body, ctx: ReportContext, doc: DocxDocument) -> None:
     body.heading(1, "Sammanfattning", new_page=True)
     text = (
         f"{numbers.reported} av {numbers.boards} nämnder och styrelser har lämnat sin "
-        f"uppföljning för {frames.cycle.year}, med sammanlagt {numbers.activities} aktiviteter."
+        f"uppföljning för {frames.cycle.year}, med sammanlagt "
+        f"{swedish.count(numbers.activities, 'aktivitet')}."
     )
     if numbers.not_reported:
         text += f" {numbers.not_reported} har inte redovisat (se bilaga 1)."
@@ -349,7 +332,7 @@ def _summary(body: _Body, ctx: ReportContext, doc: DocxDocument) -> None:
         [
             [
                 str(name),
-                swedish_number(float(total)) if reported else "–",
+                swedish.number(float(total)) if reported else "–",
                 str(int(reported)),
                 reported_by_text(list(names), reporting),
             ]
@@ -416,7 +399,7 @@ def _areas(body: _Body, ctx: ReportContext) -> None:
 def _decision_text(date: object, paragraph: object) -> str:
     parts = []
     if isinstance(date, dt.date) and pd.notna(date):
-        parts.append(f"Beslutat {swedish_date(date)}")
+        parts.append(f"Beslutat {swedish.long_date(date)}")
     if isinstance(paragraph, str) and paragraph.strip():
         number = paragraph.strip()
         parts.append(number if number.startswith("§") else f"§ {number}")
@@ -515,8 +498,8 @@ def _appendices(body: _Body, ctx: ReportContext) -> None:
         body.text("Alla nämnder och styrelser har redovisat.")
     else:
         body.text(
-            f"{plural(len(missing), 'nämnd eller styrelse', 'nämnder och styrelser')} hade inte "
-            "lämnat någon godkänd redovisning när uppföljningen sammanställdes."
+            f"{swedish.count(len(missing), 'nämnd eller styrelse', 'nämnder och styrelser')} "
+            "hade inte lämnat någon godkänd redovisning när uppföljningen sammanställdes."
         )
         body.table(
             (Column("Nämnd/styrelse", 6.0), Column("Förvaltning", 6.4), Column("Läge", 4.0)),
@@ -560,7 +543,7 @@ def _appendices(body: _Body, ctx: ReportContext) -> None:
             [
                 str(name),
                 str(int(version)),
-                swedish_moment(received) if pd.notna(received) else "–",
+                swedish.moment(received) if pd.notna(received) else "–",
                 str(sender) or "–",
                 str(filename),
             ]

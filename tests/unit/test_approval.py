@@ -66,7 +66,7 @@ def test_the_form_shows_every_message_with_board_text_escaped() -> None:
     )
     planned = Planned(message, "invitation", "invitation", "hbtqia-2026", "kultur")
     text = describe_wave(_cycle(True), [planned])
-    assert "1 meddelanden" in text
+    assert "1 meddelande väntar" in text
     row = next(line for line in text.splitlines() if "elin.forsberg" in line)
     assert "mats.dahl@ekeby.example" in row and "mall\\_KFN.docx" in row
     assert "\\| HBT26-KFN-Q7 \\<b\\>" in row

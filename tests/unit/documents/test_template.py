@@ -23,10 +23,10 @@ from flows.documents.template import (
     INDICATOR_HEADERS,
     STATUS_PLACEHOLDER,
     build_template,
-    long_date,
 )
 from flows.model import STATUSES, Config
 from flows.references import reference_code
+from flows.swedish import long_date
 from tests.support.docx_inspect import (
     NS,
     activity_tables,

@@ -21,11 +21,12 @@ from flows.messages.compose import (
     template_attachment,
     template_filename,
 )
-from flows.messages.environment import swedish_date, swedish_genitive
 from flows.messages.kinds import REQUEST_KINDS
 from flows.messages.test_mode import redirect
 from flows.model import ActivityRow, Config, Indicator, ParsedTemplate, Problem
 from flows.references import reference_code
+from flows.swedish import genitive as swedish_genitive
+from flows.swedish import long_date as swedish_date
 from tests.conftest import CONFIG_DIR
 
 

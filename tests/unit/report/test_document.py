@@ -10,11 +10,12 @@ import pytest
 from lxml import etree
 
 from flows.model import Config
-from flows.report.document import build_report, swedish_date
+from flows.report.document import build_report
 from flows.report.frame import Frames
 from flows.report.reference import Profile, build_reference
 from flows.report.styles import REQUIRED
 from flows.report.wordxml import w
+from flows.swedish import long_date as swedish_date
 from tests.support.ooxml_validation import findings
 from tests.unit.report.answers import AWKWARD_COMMENT
 
