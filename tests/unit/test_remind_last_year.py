@@ -19,7 +19,7 @@ BOARD = "kultur-och-fritidsnamnden"
 
 
 def test_the_invitation_template_shows_last_years_answer(tmp_path: Path) -> None:
-    settings = Settings(config=CONFIG_DIR, data=tmp_path / "var")  # type: ignore[call-arg]
+    settings = Settings(config=CONFIG_DIR, data=tmp_path / "var")
     with Runtime.from_settings(settings, clock=FixedClock(INVITE_DAY)) as runtime:
         ledger, config, cycle = runtime.ledger, runtime.config, runtime.cycle()
         assert last_year_answers(ledger, config, cycle) == {}
