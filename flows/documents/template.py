@@ -415,13 +415,16 @@ class _Body:
         )
         for area in self.strategy.areas:
             activities = [a for a in planned if a.area == area.number]
-            yield paragraph(AREA_HEADING.format(number=area.number), style="Heading1")
-            yield paragraph(run("Mål: ", bold=True), area.goal, style="Goal")
+            yield paragraph(
+                AREA_HEADING.format(number=area.number), style="Heading1", keep_next=True
+            )
+            yield paragraph(run("Mål: ", bold=True), area.goal, style="Goal", keep_next=True)
             if not activities:
                 yield paragraph(
                     f"Handlingsplanen har inga aktiviteter inom området. Har {self.who} gjort "
                     "något som hör hit? Skriv det i tabellen.",
                     style="Hint",
+                    keep_next=True,
                 )
             empty = EMPTY_ACTIVITY_ROWS if activities else EMPTY_ROWS_WITHOUT_PLAN
             rows = [header_row(ACTIVITY_HEADERS, ACTIVITY_WIDTHS)]
@@ -489,11 +492,12 @@ class _Body:
         return table([TEXT_WIDTH], [row([box])], caption="Instruktioner", header=False)
 
     def _indicators(self) -> Iterator[etree._Element]:
-        yield paragraph(INDICATOR_HEADING, style="Heading1")
+        yield paragraph(INDICATOR_HEADING, style="Heading1", keep_next=True)
         yield paragraph(
             f"Ange värdet för {self.cycle.year} som en siffra. Saknas uppgiften, lämna "
             "värdet tomt och förklara i kommentaren.",
             style="Hint",
+            keep_next=True,
         )
         rows = [header_row(INDICATOR_HEADERS, INDICATOR_WIDTHS)]
         for name in self.strategy.indicators:
@@ -509,8 +513,8 @@ class _Body:
         yield table(INDICATOR_WIDTHS, rows, caption="Nyckeltal")
 
     def _free_text(self, heading: str, hint: str) -> Iterator[etree._Element]:
-        yield paragraph(heading, style="Heading1")
-        yield paragraph(hint, style="Hint")
+        yield paragraph(heading, style="Heading1", keep_next=True)
+        yield paragraph(hint, style="Hint", keep_next=True)
         box = cell(TEXT_WIDTH, paragraph(style="AnswerText"))
         yield table(
             [TEXT_WIDTH],
@@ -520,11 +524,12 @@ class _Body:
         )
 
     def _decision(self) -> Iterator[etree._Element]:
-        yield paragraph(f"{self.who.capitalize()}s beslut", style="Heading1")
+        yield paragraph(f"{self.who.capitalize()}s beslut", style="Heading1", keep_next=True)
         yield paragraph(
             f"Uppföljningen ska vara beslutad av {self.who}. Ange datum för sammanträdet och "
             "paragrafen i protokollet.",
             style="Hint",
+            keep_next=True,
         )
         label_w, value_w = DECISION_WIDTHS
         rows = [
