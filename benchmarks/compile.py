@@ -155,7 +155,7 @@ def naive_tables(config: Config, frames: Frames) -> bytes:
                 row.nr or "",
                 row.activity,
                 row.responsible,
-                status_cell(row.status, row.status_text),
+                status_cell(row.status, STATUSES),
                 row.comment,
             ]
             for cell, value in zip(cells, values, strict=True):

@@ -10,12 +10,14 @@ from typing import Any
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from flows.collect import collect, raise_if_incomplete
+from flows.artifacts import publish_table
+from flows.collect import collect, raise_if_incomplete, summary_text
 from flows.compile import CompileResult, compile_cycle, summary_markdown
 from flows.remind import raise_if_incomplete as raise_if_remind_incomplete
 from flows.remind import remind
 from flows.runtime import run_logger, runtime_for_flow
 from flows.status import StatusReport, artifact_description, read_status, summary_line, table_rows
+from flows.swedish import count, long_date
 
 
 @flow(name="remind", log_prints=False)
@@ -34,9 +36,17 @@ def remind_flow(
     for line in summary.get("messages", []):
         run_logger().info("%s", line)
     rows = summary.pop("rows", [])
-    if rows:
-        create_table_artifact(
-            rows, key=f"remind-{summary['cycle']}", description=f"Utskick {summary['day']}"
+    day = long_date(dt.date.fromisoformat(summary["day"]))
+    if dry_run:
+        publish_table(
+            f"provkorning-{summary['cycle']}",
+            rows,
+            f"Provkörning för {summary['cycle']} den {day}: "
+            f"{count(summary['due'], 'meddelande')} skulle skickas. Inget har skickats.",
+        )
+    elif rows:
+        publish_table(
+            f"remind-{summary['cycle']}", rows, f"Utskick för {summary['cycle']} den {day}"
         )
     raise_if_remind_incomplete(summary)
     return summary
@@ -53,10 +63,10 @@ def collect_flow(cycle: str | None = None) -> dict[str, Any]:
         current = runtime.cycle(cycle)
         summary = collect(runtime, cycle=current.id)
     if summary.rows:
-        create_table_artifact(
+        publish_table(
+            f"collect-{current.id}",
             summary.rows,
-            key=f"collect-{current.id}",
-            description=f"Behandlade meddelanden, {current.id}",
+            f"Behandlade meddelanden för {current.id}. {summary_text(summary)}",
         )
     raise_if_incomplete(summary)
     return summary.as_dict()
@@ -69,17 +79,20 @@ def compile_flow(
     *,
     today: dt.date | None = None,
     reference: str | None = None,
+    pdf: bool = True,
 ) -> CompileResult:
-    """Compile `cycle` (default: the configured one) into `out` (.docx) and the .xlsx beside it.
+    """Compile `cycle` (default: the configured one) into `out` (.docx) and beside it the PDF,
+    the Excel export and the coordinator's working list.
 
     Args:
         cycle: Uppföljningens id, t.ex. hbtqia-2026 (tomt: den som är vald i konfigurationen).
         out: Word-filen som skapas (tomt: output/uppfoljning-<id>.docx i datakatalogen).
         today: Rapportens datum och dagen som nämndernas läge avser.
         reference: En egen mall (.docx) med kommunens grafiska profil.
+        pdf: Skapa också en tillgänglig PDF med LibreOffice.
     """
     with runtime_for_flow() as runtime:
-        result = compile_cycle(runtime, cycle, out, today=today, reference=reference)
+        result = compile_cycle(runtime, cycle, out, today=today, reference=reference, pdf=pdf)
     create_table_artifact(
         key=f"compile-status-{result.cycle}",
         table=result.status_table,

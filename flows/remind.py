@@ -14,6 +14,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from flows.artifacts import planned_rows, send_rows
+from flows.lease import MailboxBusy, lease_for
 from flows.ledger import Ledger, OutboundRecord, outbound_key
 from flows.mail.port import Mailbox
 from flows.messages.compose import compose_request, template_attachment
@@ -22,7 +24,6 @@ from flows.model import Board, Config, Cycle, ParsedTemplate, Problem
 from flows.outbox import (
     TEST_PLAN_PREFIX,
     Planned,
-    SendResult,
     domain_of,
     in_test_mode,
     message_id_for,
@@ -31,8 +32,8 @@ from flows.outbox import (
     send_all,
 )
 from flows.runtime import Runtime, run_logger
-from flows.schedule import PLAN_KINDS, board_facts, due_messages
-from flows.swedish import count
+from flows.schedule import PLAN_KINDS, board_facts, due_messages, invitation_allowed
+from flows.swedish import count, long_date
 
 
 @dataclasses.dataclass(frozen=True)
@@ -147,6 +148,10 @@ def plan_message(
     return in_test_mode(planned, test_address)
 
 
+def _names(config: Config, cycle: Cycle) -> dict[str, str]:
+    return {b.id: b.name for b in config.boards_in(cycle)}
+
+
 def first_wave_approved(
     runtime: Runtime,
     mailbox: Mailbox,
@@ -158,26 +163,11 @@ def first_wave_approved(
         return True, "inget godkännande behövs"
     from flows.approval import first_wave_go_ahead
 
+    names = _names(runtime.config, cycle)
     answer = first_wave_go_ahead(
-        runtime.ledger, mailbox, cycle, invitations, settings=runtime.settings
+        runtime.ledger, mailbox, cycle, invitations, settings=runtime.settings, board_names=names
     )
     return answer.send, answer.reason
-
-
-def _rows(results: Sequence[SendResult]) -> list[dict[str, str]]:
-    return [
-        {
-            "Nämnd": r.planned.board or "",
-            "Typ": r.planned.kind,
-            "Till": ", ".join(r.message.to),
-            "Kopia": ", ".join(r.message.cc),
-            "Ämne": r.message.subject,
-            "Resultat": "fel: " + r.error
-            if r.error
-            else ("skickat" if r.sent_now else "redan skickat"),
-        }
-        for r in results
-    ]
 
 
 def last_year_answers(ledger: Ledger, config: Config, cycle: Cycle) -> dict[str, ParsedTemplate]:
@@ -198,7 +188,31 @@ def remind(
     dry_run: bool = False,
 ) -> dict[str, Any]:
     """Send today's invitations and reminders; returns counts (and, for a dry run, the list;
-    otherwise `rows`, one per message, for the run's table artifact)."""
+    `rows`, one per message, for the run's table artifact).
+
+    A real run reads the plan and sends under the mailbox's lease (`flows.lease`): a second
+    remind or a collect on the same mailbox waits for it, or ends without sending ("busy")."""
+    if dry_run:
+        return _remind(runtime, cycle, today, dry_run=True)
+    try:
+        with lease_for(runtime.ledger, runtime.settings, runtime.mailbox.address):
+            return _remind(runtime, cycle, today, dry_run=False)
+    except MailboxBusy as busy:
+        run_logger().warning(str(busy))
+        return {
+            "cycle": runtime.cycle(cycle).id,
+            "day": (today or runtime.today()).isoformat(),
+            "due": 0,
+            "sent": 0,
+            "failed": 0,
+            "dry_run": False,
+            "busy": str(busy),
+        }
+
+
+def _remind(
+    runtime: Runtime, cycle: str | None, today: dt.date | None, *, dry_run: bool
+) -> dict[str, Any]:
     logger = run_logger()
     config = runtime.config
     current = runtime.cycle(cycle)
@@ -244,12 +258,21 @@ def remind(
             "sent": 0,
             "dry_run": True,
             "messages": lines,
+            "rows": planned_rows(planned, _names(config, current)),
         }
 
     mailbox = runtime.mailbox
     invitations = [p for p in planned if p.kind == "invitation"]
+    asked_on = runtime.today()
     approved, reason = first_wave_approved(runtime, mailbox, current, invitations)
     held = 0
+    waited = runtime.today() - asked_on  # an approval can take past midnight
+    if approved and invitations and not invitation_allowed(current, day + waited):
+        approved = False
+        reason = (
+            f"sista svarsdagen {long_date(current.deadline)} passerade medan utskicket väntade "
+            "på godkännande; sätt late_invitation: true i cykelns plan för en sen inbjudan"
+        )
     if not approved:
         logger.warning("Inbjudningarna skickas inte: %s", reason)
         held = len(invitations)
@@ -282,7 +305,7 @@ def remind(
         "approval": reason if invitations else None,
         "held_for_approval": held,
         "cycle": current.id,
-        "rows": _rows(results),
+        "rows": send_rows(results, _names(config, current)),
     }
     return summary
 

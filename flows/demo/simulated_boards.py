@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from flows.demo.answers import (
+from flows.demo.board_answer import (
     ActivityAnswer,
     AddedActivity,
     BoardAnswer,

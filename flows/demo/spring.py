@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from flows.config import load_config
+from flows.demo.earlier_years import simulate_earlier_years
 from flows.demo.replies import DOCX, PDF, board_reply
 from flows.demo.script import Delivery, Script, cast, event_days, remind_days
 from flows.model import Board, Config, Cycle
@@ -149,8 +150,10 @@ class Boards:
     inbox: Path
     documents: dict[str, bytes] = field(default_factory=dict)
     sent: int = 0
+    libreoffice: bool = True  # False on a machine without LibreOffice
+    skipped: list[str] = field(default_factory=list)  # boards that cannot answer here
 
-    def prepare(self, timings: Timings) -> None:
+    def prepare(self, timings: Timings, out: TextIO) -> None:
         from flows.demo.answers import demo_answer, fill_template, libreoffice_roundtrip_many
         from flows.documents.template import build_template
 
@@ -163,7 +166,15 @@ class Boards:
                 template = build_template(self.config, self.cycle, board)
                 self.documents[delivery.board] = fill_template(template, answer)
         in_libreoffice = [d.board for d in self.script.deliveries if d.form == "libreoffice"]
-        if in_libreoffice:
+        if in_libreoffice and not self.libreoffice:
+            self.skipped = in_libreoffice
+            names = ", ".join(self.config.board(b).name for b in in_libreoffice)
+            print(
+                f"Obs: LibreOffice är inte installerat, så {names} (som svarar med en mall "
+                "sparad i LibreOffice) hoppas över i demot.",
+                file=out,
+            )
+        elif in_libreoffice:
             with timings.step("LibreOffice saves one answer"):
                 saved = libreoffice_roundtrip_many([self.documents[b] for b in in_libreoffice])
                 self.documents.update(zip(in_libreoffice, saved, strict=True))
@@ -298,21 +309,34 @@ def run_spring(runtime: Runtime, cycle: Cycle, script: Script, out: TextIO) -> i
     story = Story(out)
     config = runtime.config
     settings = runtime.settings
-    boards = Boards(config, cycle, script, settings.mail_dir / "inbox")
-    boards.prepare(timings)
+    from flows.documents.libreoffice import soffice_path
+
+    boards = Boards(
+        config, cycle, script, settings.mail_dir / "inbox", libreoffice=soffice_path() is not None
+    )
+    boards.prepare(timings, out)
     clock = Clock()
     planned_days = remind_days(cycle, script)
     with timings.step("start Prefect (ephemeral API)"):
         start_prefect()
-    print(f"\nVåren {cycle.deadline.year} (spring {cycle.deadline.year}):\n", file=out)
     ledger = runtime.ledger
+    with timings.step("earlier years (simulated)"):
+        earlier = simulate_earlier_years(runtime, cycle, seed=SEED)
+    for cycle_id, answers in earlier.items():
+        year = config.cycle(cycle_id).year
+        print(
+            f"Tidigare år {year}: {count(answers, 'svar')} simulerade "
+            f"(earlier year {year}: {answers} simulated answers)",
+            file=out,
+        )
+    print(f"\nVåren {cycle.deadline.year} (spring {cycle.deadline.year}):\n", file=out)
     with use_runtime(runtime):
         for day in event_days(cycle, script):
             if day in planned_days:
                 with timings.step("remind"):
                     remind_flow(cycle=cycle.id, today=day)
                 tell_sent(story, config, day, clock.new_since(ledger, cycle.id, day))
-            deliveries = script.on(day)
+            deliveries = [d for d in script.on(day) if d.board not in boards.skipped]
             if not deliveries:
                 continue
             with timings.step("boards deliver"):
@@ -345,6 +369,8 @@ def run_spring(runtime: Runtime, cycle: Cycle, script: Script, out: TextIO) -> i
     print("\nResultat (outputs):", file=out)
     for label, path in (
         ("Sammanställning (Word)", result.docx),
+        ("Sammanställning (PDF)", result.pdf or f"ingen: {result.pdf_error}"),
+        ("Arbetslista (Word)", result.working_list),
         ("Aktiviteter (Excel)", result.xlsx),
         ("Skickad e-post (Maildir)", settings.mail_dir / "sent"),
         ("Inkommen e-post, arkiverad", settings.archive_dir),
@@ -356,7 +382,7 @@ def run_spring(runtime: Runtime, cycle: Cycle, script: Script, out: TextIO) -> i
         print(f"  {name:<40} {seconds:6.1f}", file=out)
     print(f"  {'total':<40} {sum(timings.steps.values()):6.1f}", file=out)
     missing = set(result.missing)
-    silent_names = {config.board(b).name for b in script.silent}
+    silent_names = {config.board(b).name for b in (*script.silent, *boards.skipped)}
     return 0 if missing == silent_names and result.reported == result.boards - len(missing) else 1
 
 

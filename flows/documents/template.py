@@ -476,7 +476,7 @@ class _Body:
             f"datum och paragraf för {self.who}s beslut.",
             "Ändra inte rubrikerna eller tabellernas kolumner, och spara filen som "
             "Word-dokument (.docx).",
-            f"Svara på e-postmeddelandet med den ifyllda filen bifogad senast {deadline}. "
+            f"Svara på e-postmeddelandet med den ifyllda filen bifogad senast den {deadline}. "
             f"Har ni inte kvar meddelandet? Skicka filen till {municipality.mailbox} och "
             f"skriv referensen {self.ref} i ämnesraden.",
             f"Frågor? Kontakta {coordinator.name}"

@@ -94,6 +94,9 @@ def _number(value: Any) -> object:
 def build_export(frames: Frames, strategy: Strategy) -> bytes:
     """The .xlsx export of `frames` (one cycle)."""
     from flows.report.document import status_cell
+    from flows.report.strategy_view import statuses
+
+    vocabulary = statuses(strategy).values
 
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(
@@ -118,6 +121,7 @@ def build_export(frames: Frames, strategy: Strategy) -> bytes:
             ("Ansvarig", 22),
             ("Tidsplan", 16),
             ("Status", 13),
+            ("Angiven status", 16),
             ("Kommentar/resultat", 60),
             ("Inkom", 17),
         ],
@@ -130,7 +134,8 @@ def build_export(frames: Frames, strategy: Strategy) -> bytes:
         acts["activity"],
         acts["responsible"],
         acts["timeframe"],
-        [status_cell(s, t) for s, t in zip(acts["status"], acts["status_text"], strict=True)],
+        [status_cell(s, vocabulary) for s in acts["status"]],
+        acts["status_text"],
         acts["comment"],
         acts["received"],
         strict=True,

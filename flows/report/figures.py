@@ -10,6 +10,7 @@ import pandas as pd
 
 from flows.model import STATUSES, Strategy
 from flows.report.frame import Frames
+from flows.report.strategy_view import key_figures
 
 NO_STATUS = "Ej angiven"
 STATUS_LABELS: tuple[str, ...] = (*STATUSES, NO_STATUS)
@@ -104,7 +105,7 @@ def indicator_totals(frames: Frames, strategy: Strategy) -> pd.DataFrame:
     added, in the order they first appear.
     """
     indicators = frames.indicators
-    names = list(strategy.indicators)
+    names = [figure.name for figure in key_figures(strategy)]
     names += [n for n in dict.fromkeys(indicators["name"]) if n not in names]
     numeric = indicators[indicators["value"].notna()].sort_values(["board_order"])
     grouped = numeric.groupby("name", sort=False)

@@ -59,8 +59,14 @@ def _check_story_status_and_outputs(data: Path, output: str, _elapsed: float) ->
     docx = data / "output" / "uppfoljning-hbtqia-2026.docx"
     assert f"Sammanställning (Word)       {docx}" in output
     assert (data / "output" / "uppfoljning-hbtqia-2026.xlsx").is_file()
+    assert (data / "output" / "uppfoljning-hbtqia-2026.pdf").is_file()
+    assert (data / "output" / "uppfoljning-hbtqia-2026-arbetslista.docx").is_file()
+    assert "Tidigare år 2024:" in output and "Tidigare år 2025:" in output
     body = zipfile.ZipFile(docx).read("word/document.xml").decode()
     assert "Kultur- och fritidsnämnden" in body
+    # the earlier years give the year comparison and, in the period's last year, the look back
+    assert "Status 2026 jämfört med 2025" in body and "Tillbakablick över strategiperioden" in body
+    assert "@" not in body
     assert "total" in output and "Klart på" in output
 
 

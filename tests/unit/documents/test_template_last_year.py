@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from flows.config import load_config
-from flows.documents import ooxml, template_fill
+from flows.demo import template_fill
+from flows.documents import ooxml
 from flows.documents.carry_forward import carried_activities, is_last_year_note, last_year_note
 from flows.documents.reader import read_template
 from flows.documents.template import ACTIVITY_HEADERS, build_template
