@@ -55,6 +55,7 @@ from flows.report.reference import REFERENCE_PATH, drop_thumbnail
 from flows.report.report_file import ReportFile
 from flows.report.strategy_view import area_heading, area_label, statuses
 from flows.report.styles import StyleIds, ensure_styles
+from flows.report.validity import make_valid
 from flows.report.widths import Measure, fit, font_measure
 from flows.report.wordxml import Column, GroupRow, Row, TableStyles, TotalRow
 
@@ -260,6 +261,7 @@ def build_report(
     core.keywords = frames.cycle.diary_number
     core.comments = ""
     core.language = "sv-SE"
+    make_valid(doc)
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
