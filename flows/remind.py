@@ -32,8 +32,8 @@ from flows.outbox import (
     send_all,
 )
 from flows.runtime import Runtime, run_logger
-from flows.schedule import PLAN_KINDS, board_facts, due_messages
-from flows.swedish import count
+from flows.schedule import PLAN_KINDS, board_facts, due_messages, invitation_allowed
+from flows.swedish import count, long_date
 
 
 @dataclasses.dataclass(frozen=True)
@@ -251,8 +251,16 @@ def _remind(
 
     mailbox = runtime.mailbox
     invitations = [p for p in planned if p.kind == "invitation"]
+    asked_on = runtime.today()
     approved, reason = first_wave_approved(runtime, mailbox, current, invitations)
     held = 0
+    waited = runtime.today() - asked_on  # an approval can take past midnight
+    if approved and invitations and not invitation_allowed(current, day + waited):
+        approved = False
+        reason = (
+            f"sista svarsdagen {long_date(current.deadline)} passerade medan utskicket väntade "
+            "på godkännande; sätt late_invitation: true i cykelns plan för en sen inbjudan"
+        )
     if not approved:
         logger.warning("Inbjudningarna skickas inte: %s", reason)
         held = len(invitations)
