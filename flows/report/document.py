@@ -548,9 +548,11 @@ def _grouped_rows(frame: pd.DataFrame, cells: list[str]) -> Iterator[Row]:
 
 def _assessment_text(a: AreaAssessment, label: str) -> list[str]:
     t = a.tally
+    not_started = t.counted - t.done - t.under_way - t.unknown
     basis = (
         f"Inom området redovisades {swedish.count(t.counted + t.dropped, 'aktivitet')}: "
         f"{swedish.count(t.done, 'genomförd', 'genomförda')}, {t.under_way} pågående, "
+        f"{swedish.count(not_started, 'ej påbörjad', 'ej påbörjade')}, "
         f"{t.dropped} som har utgått"
         + (f" och {t.unknown} utan angiven status" if t.unknown else "")
         + "."
