@@ -1,6 +1,6 @@
 """intake boundary: interrupted processing attempts, quarantine digests
 
-Revision ID: 0002
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-01
 """
