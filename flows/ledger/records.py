@@ -76,6 +76,8 @@ class OutboundRecord:
     sent_at: dt.datetime | None
     attempts: int
     last_error: str | None
+    provider_draft_id: str | None = None  # the adapter's draft on the server, if it made one
+    send_requested_at: dt.datetime | None = None
 
     @property
     def sent(self) -> bool:

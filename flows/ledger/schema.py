@@ -75,6 +75,10 @@ class Outbound(Base):
     sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The adapter's draft of this message on the server (EWS ItemId, Graph id), and when its
+    # send was requested (migration 0004).
+    provider_draft_id: Mapped[str | None] = mapped_column(String(512))
+    send_requested_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
 
 class Inbound(Base):
