@@ -20,6 +20,7 @@ OutboundKind = Literal[
     "quarantine_notice",
     "version_notice",
     "unauthenticated_reply",
+    "report_delivery",
 ]
 OUTBOUND_KINDS: Final[tuple[OutboundKind, ...]] = (
     "invitation",
@@ -34,6 +35,7 @@ OUTBOUND_KINDS: Final[tuple[OutboundKind, ...]] = (
     "quarantine_notice",
     "version_notice",
     "unauthenticated_reply",
+    "report_delivery",
 )
 # Kinds that chase a board before or after the deadline ("last reminder" in the status).
 REMINDER_KINDS: Final[frozenset[str]] = frozenset(
@@ -74,6 +76,8 @@ class OutboundRecord:
     sent_at: dt.datetime | None
     attempts: int
     last_error: str | None
+    provider_draft_id: str | None = None  # the adapter's draft on the server, if it made one
+    send_requested_at: dt.datetime | None = None
 
     @property
     def sent(self) -> bool:

@@ -68,7 +68,12 @@ def emails(config: Config, n: int) -> Iterator[tuple[str, str]]:
     cycle = config.cycle("hbtqia-2026")
     board = config.board("socialnamnden")
     before, after = cycle.deadline - dt.timedelta(days=n), cycle.deadline + dt.timedelta(days=n)
-    days = {"reminder_before": [before], "overdue": [after], "escalation": [after]}
+    days = {
+        "reminder_before": [before],
+        "deadline": [before, cycle.deadline],
+        "overdue": [after],
+        "escalation": [after],
+    }
     for kind in REQUEST_KINDS:
         for today in days.get(kind, [before, after]):
             message = compose_request(
