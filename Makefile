@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(VENV)/bin/python benchmarks/mailbox.py
 	$(VENV)/bin/python benchmarks/compile.py
 	$(VENV)/bin/python benchmarks/status.py
+	$(VENV)/bin/python benchmarks/sender.py
 
 lock:
 	$(UV) lock

@@ -59,15 +59,15 @@ def reach_prefect() -> None:
 
         with get_client(sync_client=True) as client:
             client.hello()
-    except Exception as exc:
-        reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+    except Exception:
+        timeout = os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "?")
         where = (
             f"Prefect-servern på {url} svarar inte"
             if url
-            else "Prefect kunde inte starta sin tillfälliga server"
+            else f"Prefect kunde inte starta sin tillfälliga server inom {timeout} s"
         )
         raise PrefectUnavailable(
-            f"{where} ({reason}). Kontrollera PREFECT_API_URL eller försök igen; "
+            f"{where}. Kontrollera PREFECT_API_URL eller försök igen; "
             "kommandon som bara läser (status, check, template, parse, remind --dry-run) "
             "fungerar utan Prefect."
         ) from None

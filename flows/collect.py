@@ -10,15 +10,16 @@ Order of durable steps, so a crash at any point loses nothing and repeats nothin
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 from flows.archive import Archive
 from flows.artifacts import collect_row, outcome_label
-from flows.intake.attachments import classify_all, footer_text
+from flows.intake import boundary
+from flows.intake.attachments import classify_all, footer_text, modified_time
 from flows.intake.authenticity import verdict
+from flows.intake.conversion import documents_to_read
 from flows.intake.decision import (
     Assessment,
     InboundFacts,
@@ -32,11 +33,15 @@ from flows.intake.policy import own_addresses
 from flows.intake.sender_address import read_sender
 from flows.lease import MailboxBusy, lease_for
 from flows.ledger import InboundRecord, Ledger
-from flows.mail.mime import extract_attachments, parse_envelope, parse_envelope_headers
-from flows.mail.port import Mailbox, MailError
+from flows.mail.mime import (
+    extract_attachments,
+    parse_envelope,
+    parse_envelope_headers,
+    valid_message_id,
+)
+from flows.mail.port import Mailbox
 from flows.messages.compose import (
     compose_no_attachment,
-    compose_quarantine_notice,
     compose_receipt,
     compose_rejection,
     compose_unauthenticated_reply,
@@ -47,6 +52,8 @@ from flows.outbox import Planned, domain_of, in_test_mode, message_id_for, reser
 from flows.runtime import Runtime, run_logger
 from flows.settings import Settings
 from flows.swedish import count
+from flows.untrusted.limits import LIMITS, Limits
+from flows.untrusted.redact import redact
 
 SYNC_KEY = "inbox"
 RELAXED_POLICY_LINE = (
@@ -62,6 +69,7 @@ class CollectSummary:
     processed: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
     replies_sent: int = 0
+    digested: int = 0  # quarantined messages the coordinator's digest told about
     failed: list[str] = field(default_factory=list)
     rows: list[dict[str, str]] = field(default_factory=list)
     busy: str | None = None  # another run worked the mailbox: this one did nothing
@@ -72,6 +80,7 @@ class CollectSummary:
             "processed": self.processed,
             "outcomes": dict(self.outcomes),
             "replies_sent": self.replies_sent,
+            "digested": self.digested,
             "failed": list(self.failed),
         }
         if self.busy:
@@ -79,81 +88,48 @@ class CollectSummary:
         return result
 
 
-def _parse_time(value: str | None) -> dt.datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-
-
 def fetch_and_archive(
     mailbox: Mailbox, ledger: Ledger, archive: Archive, *, sync_key: str = SYNC_KEY
 ) -> int:
     """Fetch everything new; archive and record each message BEFORE the sync state moves on."""
-    count = 0
-    while True:
-        result = mailbox.fetch_new(ledger.get_sync_state(sync_key))
-        for item in result.messages:
-            sha = archive.store(item.raw)
-            envelope = parse_envelope(item.raw)
-            record, created = ledger.record_inbound(
-                sha,
-                mailbox_item_id=item.id,
-                message_id=envelope.message_id,
-                sender=envelope.sender,
-                subject=envelope.subject[:2000],
-                received_at=_parse_time(item.received) or envelope.date,
-            )
-            count += 1
-            if not created and record.mailbox_item_id not in (None, item.id):
-                # The same content again under another mailbox item: it is archived and
-                # recorded once; this copy only leaves the inbox.
-                _mark_processed(mailbox, item.id, "duplicate")
-            elif not created and record.outcome != "pending":
-                # Seen and handled before (e.g. crash before the mailbox move): just move it.
-                _mark_processed(mailbox, item.id, record.outcome)
-        ledger.set_sync_state(sync_key, result.state)
-        if not result.more:
-            return count
-
-
-def _mark_processed(mailbox: Mailbox, item_id: str | None, outcome: str) -> None:
-    if not item_id:
-        return
-    try:
-        mailbox.mark_processed(item_id, outcome)
-    except MailError as exc:
-        if exc.transient:
-            raise
-        # Already moved by an earlier, interrupted run (or by a person): nothing left to do.
-        run_logger().info("Meddelandet %s fanns inte kvar i inkorgen: %s", item_id, exc)
+    return boundary.fetch_and_archive(
+        mailbox, ledger, archive, sync_key=sync_key, logger=run_logger()
+    )
 
 
 def read_documents(
-    config: Config, cycle: Cycle, raw: bytes, *, transport: str = "maildir"
+    config: Config,
+    cycle: Cycle,
+    raw: bytes,
+    *,
+    transport: str = "maildir",
+    limits: Limits = LIMITS,
 ) -> tuple[InboundFacts, list[WordFile]]:
     """The facts of a raw message and its document attachments as read; `transport` says whose
-    authentication headers can be trusted (Exchange's on ews and graph)."""
+    authentication headers can be trusted (Exchange's on ews and graph). Raises LimitExceeded
+    for a message over the `limits` (the intake boundary quarantines it)."""
     from flows.documents.reader import read_template
 
-    envelope = parse_envelope(raw)
-    headers = parse_envelope_headers(raw)
+    envelope = parse_envelope(raw, limits)
+    headers = parse_envelope_headers(raw, limits)
     fields = header_fields(raw)
     identity = read_sender(fields)
     sender = identity.address if identity.problem is None else envelope.sender
-    attachments = classify_all(extract_attachments(raw))
+    attachments = classify_all(extract_attachments(raw, limits))
+    documents = [(i, a) for i, a in enumerate(attachments, start=1) if a.kind in _READ_KINDS]
+    # LibreOffice runs only for an accepted sender (see flows.intake.conversion).
+    accepted = sender if identity.problem is None else None
     words = [
         WordFile(
             part=str(index),
             filename=item.filename,
-            parsed=read_template(item.attachment.data, item.filename, config),
+            parsed=read_template(item.attachment.data, item.filename, config, convert=convert),
             footer=footer_text(item.attachment.data) if item.kind == "docx" else "",
+            modified=modified_time(item.attachment.data) if item.kind == "docx" else "",
         )
-        for index, item in enumerate(attachments, start=1)
-        if item.kind in _READ_KINDS
+        for index, item, convert in documents_to_read(
+            config, accepted, documents, len(attachments), limits
+        )
     ]
     facts = InboundFacts(
         sender=sender,
@@ -172,10 +148,6 @@ def read_documents(
         ),
     )
     return facts, words
-
-
-def _when(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def plan_replies(
@@ -312,27 +284,8 @@ def plan_replies(
                 inbound_sha=sha,
             )
         )
-    if decision.notify_coordinator:
-        planned.append(
-            Planned(
-                compose_quarantine_notice(
-                    config,
-                    cycle,
-                    message_id=reply_id("quarantine_notice", f"quarantine_notice/{sha}"),
-                    sender=sender,
-                    subject=facts.subject,
-                    received=_when(facts.date or record.received_at or record.stored_at),
-                    reason=decision.reason,
-                    archive_sha=sha,
-                    board=decision.board,
-                ),
-                kind="quarantine_notice",
-                plan_key="quarantine_notice",
-                cycle=cycle.id,
-                board=board_id,
-                inbound_sha=sha,
-            )
-        )
+    # Quarantined messages are told to the coordinator in one digest per run
+    # (flows.intake.boundary.send_digest), not one notice each.
     return planned
 
 
@@ -340,6 +293,7 @@ def process_inbound(
     config: Config,
     cycle: Cycle,
     record: InboundRecord,
+    raw: bytes,
     *,
     ledger: Ledger,
     archive: Archive,
@@ -349,7 +303,6 @@ def process_inbound(
 ) -> None:
     """Decide, record, reply, move; the outcome is recorded last (a crash means: do it again)."""
     logger = run_logger()
-    raw = archive.load(record.sha256)
     try:
         facts, words = read_documents(config, cycle, raw, transport=settings.transport)
         decision = assess(
@@ -360,17 +313,17 @@ def process_inbound(
             own_addresses=own_addresses(config, mailbox.address),
             require_authentication=config.sender_policy.requires_authentication(settings.transport),
         )
-    except Exception as exc:  # one message the code cannot handle must not block the others
-        logger.exception("Meddelandet %s kunde inte behandlas", record.sha256[:12])
+    except Exception as exc:  # unreadable content: quarantined, the run goes on
+        logger.error(
+            "Meddelandet %s kunde inte läsas: %s: %s",
+            record.sha256[:12],
+            type(exc).__name__,
+            redact(str(exc))[:500],
+        )
         facts = InboundFacts(
             sender=record.sender, subject=record.subject or "", body="", headers={}, attachments=()
         )
-        decision = Assessment(
-            "quarantined",
-            f"Meddelandet kunde inte behandlas automatiskt ({type(exc).__name__}); "
-            "granska det i arkivet.",
-            notify_coordinator=True,
-        )
+        decision = Assessment("quarantined", boundary.reason_for(exc), notify_coordinator=True)
     board_id = decision.board.id if decision.board else None
 
     versions: dict[str, int] = {}
@@ -392,7 +345,10 @@ def process_inbound(
     if decision.outcome == "quarantined":
         ledger.quarantine(record.sha256, decision.reason)
 
-    envelope_id = parse_envelope_headers(raw).get("message-id")
+    try:
+        envelope_id = valid_message_id(parse_envelope_headers(raw).get("message-id"))
+    except Exception:  # over the limits: the reply is simply not threaded
+        envelope_id = None
     planned = plan_replies(
         config,
         cycle,
@@ -419,11 +375,12 @@ def process_inbound(
     if failures:
         # Leave it pending: the next run sends the reply under the same Message-ID.
         for failure in failures:
-            summary.failed.append(f"{record.sha256[:12]}: {failure.error}")
-            logger.error("Svaret på %s kunde inte skickas: %s", record.sha256[:12], failure.error)
+            error = redact(failure.error or "")
+            summary.failed.append(f"{record.sha256[:12]}: {error}")
+            logger.error("Svaret på %s kunde inte skickas: %s", record.sha256[:12], error)
         return
 
-    _mark_processed(mailbox, record.mailbox_item_id, decision.outcome)
+    boundary.mark_processed(mailbox, record.mailbox_item_id, decision.outcome, logger)
     ledger.set_inbound_outcome(
         record.sha256,
         decision.outcome,
@@ -483,16 +440,37 @@ def collect(runtime: Runtime, cycle: str | None = None) -> CollectSummary:
             summary.fetched = fetch_and_archive(mailbox, ledger, runtime.archive)
             for record in ledger.inbound_pending():
                 held.check()
-                process_inbound(
-                    config,
-                    current,
+                settled = boundary.settle(
                     record,
+                    lambda record, raw: process_inbound(
+                        config,
+                        current,
+                        record,
+                        raw,
+                        ledger=ledger,
+                        archive=runtime.archive,
+                        mailbox=mailbox,
+                        settings=settings,
+                        summary=summary,
+                    ),
                     ledger=ledger,
                     archive=runtime.archive,
                     mailbox=mailbox,
-                    settings=settings,
-                    summary=summary,
+                    logger=logger,
+                    cycle=current.id,
                 )
+                if settled == "parked":
+                    summary.processed += 1
+                    summary.outcomes["quarantined"] += 1
+            summary.digested = boundary.send_digest(
+                config,
+                current,
+                ledger=ledger,
+                mailbox=mailbox,
+                test_mode_address=runtime.test_mode_address,
+                retries=settings.send_retries,
+                retry_base_seconds=settings.send_retry_seconds,
+            )
     except MailboxBusy as busy:
         logger.warning(str(busy))
         summary.busy = str(busy)

@@ -7,12 +7,15 @@ The ledger gives each board's latest valid answer; `flows.report` decides and re
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from flows.artifacts import md, outputs_markdown
+from flows.delivery import deliver, plan_delivery, read_files
 from flows.ledger import Ledger
 from flows.model import Config, Cycle
 from flows.report.figures import STATE_LABELS, TOTAL, counts, status_per_board
@@ -37,6 +40,7 @@ class CompileResult:
     pdf: Path | None = None  # the accessible PDF of the council document
     working_list: Path | None = None  # the coordinator's list of what is internal
     pdf_error: str | None = None  # why there is no PDF
+    delivered_to: str | None = None  # the coordinator's address the documents were emailed to
 
 
 def output_paths(output_dir: Path, cycle: Cycle, out: str | Path | None) -> OutputPaths:
@@ -84,22 +88,47 @@ def status_table(frames: Frames, status: StatusReport) -> list[dict[str, object]
 
 
 def summary_markdown(result: CompileResult) -> str:
-    missing = ", ".join(result.missing) or "inga"
-    return "\n".join(
+    """The compile artifact: the figures, each output file named and linked, where it was sent."""
+    missing = ", ".join(md(name) for name in result.missing) or "inga"
+    return outputs_markdown(
+        f"Sammanställning {result.cycle}",
+        output_files(result),
         [
-            f"# Sammanställning {result.cycle}",
-            "",
-            f"- Redovisat: **{result.reported} av {result.boards}** nämnder och styrelser",
-            f"- Aktiviteter: {result.activities}",
-            f"- Ej inkommit: {missing}",
-            f"- Rapport (Word): `{result.docx}`",
-            f"- Rapport (PDF): `{result.pdf}`"
-            if result.pdf
-            else f"- Ingen PDF: {result.pdf_error}",
-            f"- Export (Excel): `{result.xlsx}`",
-            f"- Arbetslista (Word): `{result.working_list}`",
-        ]
+            f"Redovisat: **{result.reported} av {result.boards}** nämnder och styrelser",
+            f"Aktiviteter: {result.activities}",
+            f"Ej inkommit: {missing}",
+            *([] if result.pdf else [f"Ingen PDF: {md(result.pdf_error or 'inte skapad')}"]),
+        ],
+        result.delivered_to,
     )
+
+
+def output_files(result: CompileResult) -> list[Path]:
+    """The files compile wrote: the council document (Word, PDF), the export, the working list."""
+    files = [result.docx, result.pdf, result.xlsx, result.working_list]
+    return [f for f in files if f is not None]
+
+
+def deliver_outputs(runtime: Runtime, cycle: Cycle, result: CompileResult) -> str | None:
+    """Email the documents to the coordinator, once per output; the address they went to."""
+    files = read_files(output_files(result))
+    planned = plan_delivery(
+        runtime.config,
+        cycle,
+        files,
+        reported=result.reported,
+        boards=result.boards,
+        missing=result.missing,
+        test_address=runtime.test_mode_address,
+    )
+    delivery = deliver(runtime.ledger, runtime.mailbox, planned)
+    run_logger().info(
+        "Sammanställningen %s till %s (%s)",
+        "skickades" if delivery.sent_now else "var redan skickad",
+        delivery.to,
+        ", ".join(delivery.files),
+    )
+    return delivery.to
 
 
 def compile_cycle(
@@ -154,6 +183,7 @@ def compile_cycle(
     )
     if written.pdf_error and pdf:
         run_logger().warning("Ingen PDF för %s: %s", the_cycle.id, written.pdf_error)
+    result = dataclasses.replace(result, delivered_to=deliver_outputs(runtime, the_cycle, result))
     run_logger().info(
         "Sammanställningen för %s: %d av %d har redovisat; %s och %s",
         the_cycle.id,

@@ -58,7 +58,7 @@ class RemindParameters(_Parameters):
     cycle: str | None = Field(
         default=None,
         title="Uppföljning",
-        description="Uppföljningens id, t.ex. hbtqia-2026. Tomt: standardcykeln i konfigurationen.",
+        description="Vilken uppföljning det gäller. Förvald: standardcykeln i konfigurationen.",
     )
     today: dt.date | None = Field(
         default=None,
@@ -78,7 +78,7 @@ class CollectParameters(_Parameters):
     cycle: str | None = Field(
         default=None,
         title="Uppföljning",
-        description="Uppföljningens id, t.ex. hbtqia-2026. Tomt: standardcykeln i konfigurationen.",
+        description="Vilken uppföljning det gäller. Förvald: standardcykeln i konfigurationen.",
     )
 
 
@@ -88,7 +88,7 @@ class CompileParameters(_Parameters):
     cycle: str | None = Field(
         default=None,
         title="Uppföljning",
-        description="Uppföljningens id, t.ex. hbtqia-2026. Tomt: standardcykeln i konfigurationen.",
+        description="Vilken uppföljning det gäller. Förvald: standardcykeln i konfigurationen.",
     )
     out: str | None = Field(
         default=None,
@@ -108,30 +108,50 @@ class StatusParameters(_Parameters):
     cycle: str | None = Field(
         default=None,
         title="Uppföljning",
-        description="Uppföljningens id, t.ex. hbtqia-2026. Tomt: standardcykeln i konfigurationen.",
+        description="Vilken uppföljning det gäller. Förvald: standardcykeln i konfigurationen.",
     )
     today: dt.date | None = Field(
         default=None, title="Dag", description="Läget som det var denna dag. Tomt: i dag."
     )
 
 
-def parameter_schema(model: type[BaseModel], cycle_ids: list[str]) -> dict[str, Any]:
+def parameter_schema(
+    model: type[BaseModel], cycle_ids: list[str], default_cycle: str | None = None
+) -> dict[str, Any]:
     """The OpenAPI schema of a parameter model, as Prefect stores it for a deployment's form.
 
-    The cycle field becomes a choice between the configured cycles.
+    The cycle field becomes a dropdown of the configured cycles, starting at the default one.
+    The Prefect UI writes "(Optional)" after every field not listed as required and offers a type
+    switch ("str / None") for nullable ones: fields with a real default are listed as required
+    (the form starts from the default), and a nullable field shows only its real type (left
+    empty, the flow gets its default).
     """
     schema = model.model_json_schema()
     properties: dict[str, Any] = schema.get("properties", {})
-    for position, prop in enumerate(properties.values()):
+    required: list[str] = list(schema.get("required", []))
+    for position, (name, prop) in enumerate(properties.items()):
         prop["position"] = position
+        alternatives = [a for a in prop.pop("anyOf", []) if a.get("type") != "null"]
+        if len(alternatives) == 1:
+            prop.update(alternatives[0])
+        elif alternatives:
+            prop["anyOf"] = alternatives
+        if prop.get("default") is None:
+            prop.pop("default", None)
+        elif name not in required:
+            required.append(name)
     cycle = properties.get("cycle")
     if cycle is not None and cycle_ids:
-        cycle["anyOf"] = [{"type": "string", "enum": sorted(cycle_ids)}, {"type": "null"}]
+        cycle.update(type="string", enum=sorted(cycle_ids))
+        if default_cycle in cycle_ids:
+            cycle["default"] = default_cycle
+            if "cycle" not in required:
+                required.insert(0, "cycle")
     return {
         "title": "Parameters",
         "type": "object",
         "properties": properties,
-        "required": schema.get("required", []),
+        "required": required,
         "definitions": schema.get("$defs", {}),
     }
 
@@ -354,7 +374,7 @@ def build_deployments(config: Config, today: dt.date) -> list[RunnerDeployment]:
             tags=["followup"],
         )
         deployment._parameter_openapi_schema = ParameterSchema(
-            **parameter_schema(spec.parameters, cycle_ids)
+            **parameter_schema(spec.parameters, cycle_ids, config.default_cycle)
         )
         deployments.append(deployment)
     return deployments

@@ -32,8 +32,8 @@ from flows.outbox import (
     send_all,
 )
 from flows.runtime import Runtime, run_logger
-from flows.schedule import PLAN_KINDS, board_facts, due_messages
-from flows.swedish import count
+from flows.schedule import PLAN_KINDS, board_facts, due_messages, invitation_allowed
+from flows.swedish import count, long_date
 
 
 @dataclasses.dataclass(frozen=True)
@@ -170,6 +170,17 @@ def first_wave_approved(
     return answer.send, answer.reason
 
 
+def last_year_answers(ledger: Ledger, config: Config, cycle: Cycle) -> dict[str, ParsedTemplate]:
+    """Each board's answer to the previous cycle (its latest valid submission), for the template's
+    carried-forward activities."""
+    if not cycle.previous or cycle.previous not in config.cycles:
+        return {}
+    return {
+        r.board: ParsedTemplate.model_validate_json(r.parsed_json)
+        for r in ledger.latest_valid_submissions(cycle.previous)
+    }
+
+
 def remind(
     runtime: Runtime,
     cycle: str | None = None,
@@ -218,12 +229,13 @@ def _remind(
         b.id: board_facts(b.id, outbound, submissions, inbound) for b in config.boards_in(current)
     }
     tasks = todays_tasks(config, current, day, outbound, facts)
+    last_year = last_year_answers(ledger, config, current) if tasks else {}
     planned = [
         plan_message(
             config,
             current,
             t,
-            template=build_template(config, current, t.board),
+            template=build_template(config, current, t.board, last_year.get(t.board.id)),
             problems=_last_problems(ledger, current, t.board)
             if t.kind == "resubmit_request"
             else (),
@@ -251,8 +263,16 @@ def _remind(
 
     mailbox = runtime.mailbox
     invitations = [p for p in planned if p.kind == "invitation"]
+    asked_on = runtime.today()
     approved, reason = first_wave_approved(runtime, mailbox, current, invitations)
     held = 0
+    waited = runtime.today() - asked_on  # an approval can take past midnight
+    if approved and invitations and not invitation_allowed(current, day + waited):
+        approved = False
+        reason = (
+            f"sista svarsdagen {long_date(current.deadline)} passerade medan utskicket väntade "
+            "på godkännande; sätt late_invitation: true i cykelns plan för en sen inbjudan"
+        )
     if not approved:
         logger.warning("Inbjudningarna skickas inte: %s", reason)
         held = len(invitations)

@@ -42,7 +42,7 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from flows.ledger.records import InboundRecord, OutboundKind, OutboundRecord, SubmissionRecord
-from flows.model import ReminderPlan
+from flows.model import Cycle, ReminderPlan
 
 LOCAL_TZ = ZoneInfo("Europe/Stockholm")
 PLAN_KINDS: frozenset[str] = frozenset(
@@ -261,6 +261,11 @@ def due_message(
         and (e.latest is None or today <= e.latest)
     ]
     return _due(fresh[-1]) if fresh else None
+
+
+def invitation_allowed(cycle: Cycle, day: dt.date) -> bool:
+    """May an invitation go out on `day`? Not after the deadline, unless the plan chose it."""
+    return day <= cycle.deadline or cycle.plan.late_invitation
 
 
 def due_messages(

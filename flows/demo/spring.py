@@ -150,8 +150,10 @@ class Boards:
     inbox: Path
     documents: dict[str, bytes] = field(default_factory=dict)
     sent: int = 0
+    libreoffice: bool = True  # False on a machine without LibreOffice
+    skipped: list[str] = field(default_factory=list)  # boards that cannot answer here
 
-    def prepare(self, timings: Timings) -> None:
+    def prepare(self, timings: Timings, out: TextIO) -> None:
         from flows.demo.answers import demo_answer, fill_template, libreoffice_roundtrip_many
         from flows.documents.template import build_template
 
@@ -164,7 +166,15 @@ class Boards:
                 template = build_template(self.config, self.cycle, board)
                 self.documents[delivery.board] = fill_template(template, answer)
         in_libreoffice = [d.board for d in self.script.deliveries if d.form == "libreoffice"]
-        if in_libreoffice:
+        if in_libreoffice and not self.libreoffice:
+            self.skipped = in_libreoffice
+            names = ", ".join(self.config.board(b).name for b in in_libreoffice)
+            print(
+                f"Obs: LibreOffice är inte installerat, så {names} (som svarar med en mall "
+                "sparad i LibreOffice) hoppas över i demot.",
+                file=out,
+            )
+        elif in_libreoffice:
             with timings.step("LibreOffice saves one answer"):
                 saved = libreoffice_roundtrip_many([self.documents[b] for b in in_libreoffice])
                 self.documents.update(zip(in_libreoffice, saved, strict=True))
@@ -299,8 +309,12 @@ def run_spring(runtime: Runtime, cycle: Cycle, script: Script, out: TextIO) -> i
     story = Story(out)
     config = runtime.config
     settings = runtime.settings
-    boards = Boards(config, cycle, script, settings.mail_dir / "inbox")
-    boards.prepare(timings)
+    from flows.documents.libreoffice import soffice_path
+
+    boards = Boards(
+        config, cycle, script, settings.mail_dir / "inbox", libreoffice=soffice_path() is not None
+    )
+    boards.prepare(timings, out)
     clock = Clock()
     planned_days = remind_days(cycle, script)
     with timings.step("start Prefect (ephemeral API)"):
@@ -322,7 +336,7 @@ def run_spring(runtime: Runtime, cycle: Cycle, script: Script, out: TextIO) -> i
                 with timings.step("remind"):
                     remind_flow(cycle=cycle.id, today=day)
                 tell_sent(story, config, day, clock.new_since(ledger, cycle.id, day))
-            deliveries = script.on(day)
+            deliveries = [d for d in script.on(day) if d.board not in boards.skipped]
             if not deliveries:
                 continue
             with timings.step("boards deliver"):
@@ -368,7 +382,7 @@ def run_spring(runtime: Runtime, cycle: Cycle, script: Script, out: TextIO) -> i
         print(f"  {name:<40} {seconds:6.1f}", file=out)
     print(f"  {'total':<40} {sum(timings.steps.values()):6.1f}", file=out)
     missing = set(result.missing)
-    silent_names = {config.board(b).name for b in script.silent}
+    silent_names = {config.board(b).name for b in (*script.silent, *boards.skipped)}
     return 0 if missing == silent_names and result.reported == result.boards - len(missing) else 1
 
 

@@ -1,31 +1,25 @@
 """Read the parts of a .docx package safely: bounded in size, time and memory, and never through
 a DOCTYPE or an entity.
 
-A zip bomb is stopped by limits on the archive (member count, declared sizes, compression ratio)
-and by counting the bytes actually inflated, since declared sizes can lie. XML is parsed with
-lxml without entity resolution, DTD loading or network access, and any DOCTYPE is refused
-outright: Word never writes one.
+A zip bomb is stopped by the bounded reader (`flows.untrusted.zipread`, limits in
+`flows.untrusted.limits`): member count, declared and actually inflated sizes, ratio, total.
+XML is parsed with lxml without entity resolution, DTD loading or network access, and any
+DOCTYPE is refused outright: Word never writes one. Bidi control characters are removed from
+all text, so a board's text cannot reorder what a receipt or the report shows.
 """
 
 from __future__ import annotations
 
-import io
 import posixpath
-import struct
-import zipfile
-import zlib
 from dataclasses import dataclass
 
 from lxml import etree
 
-MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_MEMBERS = 2000
-MAX_PART_BYTES = 25 * 1024 * 1024
-MAX_RATIO = 150
-# Small parts compress extremely well (runs of spaces, repeated markup); only big ones are
-# checked for their ratio.
-RATIO_FLOOR_BYTES = 2 * 1024 * 1024
-_CHUNK = 256 * 1024
+from flows.untrusted.limits import LIMITS, LimitExceeded, Limits
+from flows.untrusted.text import strip_bidi_tree
+from flows.untrusted.zipread import ZIP_ERRORS, ArchiveUnreadable, BoundedZip
+
+MAX_FILE_BYTES = LIMITS.zip_bytes
 
 PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _REL_OFFICE_DOCUMENT = (
@@ -47,19 +41,7 @@ _PARSER = etree.XMLParser(
 )
 
 
-# What zipfile and zlib raise on damaged archives (a flipped byte can make any of them).
-ZIP_ERRORS: tuple[type[Exception], ...] = (
-    zipfile.BadZipFile,
-    zipfile.LargeZipFile,
-    zlib.error,
-    EOFError,
-    OSError,
-    ValueError,
-    KeyError,
-    NotImplementedError,
-    RuntimeError,
-    struct.error,
-)
+__all__ = ["MAX_FILE_BYTES", "ZIP_ERRORS", "PackageError", "WordPackage", "open_word_package"]
 
 
 class PackageError(Exception):
@@ -77,9 +59,11 @@ def parse_xml(data: bytes) -> etree._Element:
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise PackageError("file.unsafe_xml", "DOCTYPE")
     try:
-        return etree.fromstring(data, _PARSER)
+        root = etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
         raise PackageError("file.truncated", f"XML: {exc}") from None
+    strip_bidi_tree(root)
+    return root
 
 
 @dataclass(frozen=True)
@@ -92,47 +76,24 @@ class WordPackage:
 
 
 class _Zip:
-    def __init__(self, data: bytes) -> None:
-        if len(data) > MAX_FILE_BYTES:
-            raise PackageError("file.too_large", f"{len(data) / 2**20:.0f} MB")
+    """The package's members through the bounded reader, as `file.*` problems when it fails."""
+
+    def __init__(self, data: bytes, limits: Limits) -> None:
         try:
-            self.archive = zipfile.ZipFile(io.BytesIO(data))
-            infos = self.archive.infolist()
-        except ZIP_ERRORS as exc:
+            self.archive = BoundedZip(data, limits)
+        except LimitExceeded as exc:
+            code = "file.too_large" if len(data) > limits.zip_bytes else "file.zip_bomb"
+            raise PackageError(code, exc.what) from None
+        except ArchiveUnreadable as exc:
             raise PackageError("file.truncated", str(exc)) from None
-        if len(infos) > MAX_MEMBERS:
-            raise PackageError("file.zip_bomb", f"{len(infos)} delar")
-        self.infos = {info.filename: info for info in infos}
 
     def read(self, name: str) -> bytes | None:
-        info = self.infos.get(name)
-        if info is None:
-            return None
-        if info.file_size > MAX_PART_BYTES:
-            raise PackageError("file.zip_bomb", f"{name}: {info.file_size / 2**20:.0f} MB")
-        if info.file_size > RATIO_FLOOR_BYTES and info.file_size > MAX_RATIO * max(
-            info.compress_size, 1
-        ):
-            raise PackageError(
-                "file.zip_bomb",
-                f"{name}: packad {info.file_size // max(info.compress_size, 1)} gånger",
-            )
-        chunks: list[bytes] = []
-        total = 0
         try:
-            with self.archive.open(info) as member:
-                while chunk := member.read(_CHUNK):
-                    total += len(chunk)
-                    if total > MAX_PART_BYTES:
-                        raise PackageError(
-                            "file.zip_bomb", f"{name}: över {MAX_PART_BYTES // 2**20} MB"
-                        )
-                    chunks.append(chunk)
-        except PackageError:
-            raise
-        except ZIP_ERRORS as exc:
-            raise PackageError("file.truncated", f"{name}: {exc}") from None
-        return b"".join(chunks)
+            return self.archive.read(name)
+        except LimitExceeded as exc:
+            raise PackageError("file.zip_bomb", exc.what) from None
+        except ArchiveUnreadable as exc:
+            raise PackageError("file.truncated", str(exc)) from None
 
     def xml(self, name: str) -> etree._Element | None:
         data = self.read(name)
@@ -168,9 +129,9 @@ def _word_xml(package: _Zip, name: str) -> etree._Element | None:
     return parse_xml(data)
 
 
-def open_word_package(data: bytes) -> WordPackage:
+def open_word_package(data: bytes, limits: Limits = LIMITS) -> WordPackage:
     """The main document, custom properties, headers and footers of a .docx."""
-    package = _Zip(data)
+    package = _Zip(data, limits)
     package_rels = _relationships(package, "")
     main = next((n for t, n in package_rels if t in _REL_OFFICE_DOCUMENT), "word/document.xml")
     document = _word_xml(package, main)

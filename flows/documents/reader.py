@@ -11,6 +11,7 @@ exception.
 
 from __future__ import annotations
 
+import logging
 import re
 import tempfile
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ from flows.documents.identify import custom_properties, identify
 from flows.documents.problems import problem
 from flows.documents.read_package import MAX_FILE_BYTES, PackageError, open_word_package
 from flows.documents.read_sections import read_sections
+from flows.documents.template import guidance_texts
 from flows.model import Config, ParsedTemplate, Problem
 
 _UNREADABLE: dict[FileKind, str] = {
@@ -31,11 +33,13 @@ _UNREADABLE: dict[FileKind, str] = {
     FileKind.LOCKFILE: "file.lockfile",
     FileKind.EMPTY: "file.empty",
     FileKind.TRUNCATED: "file.truncated",
+    FileKind.UNSAFE: "file.zip_bomb",
     FileKind.OTHER: "file.not_template",
     FileKind.DOC: "file.doc",
     FileKind.ODT: "file.odt",
     FileKind.RTF: "file.rtf",
 }
+log = logging.getLogger(__name__)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -82,6 +86,8 @@ def read_template(
         try:
             data = _convert_to_docx(data, kind)
         except libreoffice.LibreOfficeError as exc:
+            # str(exc) is short Swedish; LibreOffice's own (English) output stays in the log.
+            log.info("conversion of %s failed: %s", name, exc.diagnostics[-500:])
             return _rejected(name, "file.conversion_failed", detail=str(exc)[:200])
         notes.append(problem("format.converted", name=name, format=CONVERTIBLE[kind]))
         kind, detail = sniff(data)
@@ -102,7 +108,7 @@ def read_template(
         _texts(footer_texts, blocks),
         expected_cycle=expected_cycle,
     )
-    sections = read_sections(blocks)
+    sections = read_sections(blocks, guidance_texts(config))
     problems = [*notes, *identity.problems]
     if sections.activity_tables == 0:
         problems.append(problem("template.no_activities"))
@@ -140,5 +146,5 @@ def _convert_to_docx(data: bytes, kind: FileKind) -> bytes:
     with tempfile.TemporaryDirectory(prefix="followup-convert-") as tmp:
         source = Path(tmp) / f"bilaga.{kind.value}"
         source.write_bytes(data)
-        (output,) = libreoffice.convert([source], "docx", Path(tmp) / "out")
+        output = libreoffice.convert_untrusted(source, "docx", Path(tmp) / "out")
         return output.read_bytes()

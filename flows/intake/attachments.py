@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from dataclasses import dataclass
 from typing import Literal
 
 from flows.mail.port import Attachment
+from flows.untrusted.limits import LimitExceeded
+from flows.untrusted.zipread import ArchiveUnreadable, BoundedZip
 
 FileKind = Literal["docx", "doc", "pdf", "odt", "other"]
 
@@ -34,10 +34,9 @@ def classify(attachment: Attachment) -> FileKind:
         return "pdf"
     if data.startswith(b"PK"):
         try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                names = set(archive.namelist())
-        except zipfile.BadZipFile:
-            names = set()
+            names = set(BoundedZip(data).names)
+        except (ArchiveUnreadable, LimitExceeded):
+            names = set()  # the reader says why it cannot be read
         if "word/document.xml" in names:
             return "docx"
         if "content.xml" in names and name.endswith(".odt"):
@@ -59,21 +58,32 @@ def classify_all(attachments: list[Attachment]) -> list[ClassifiedAttachment]:
     return [ClassifiedAttachment(a, classify(a)) for a in attachments]
 
 
+_MAX_FOOTER_PARTS = 24
+_CORE_MODIFIED = re.compile(rb"<dcterms:modified[^>]*>([^<]{1,40})</dcterms:modified>")
+
+
 def footer_text(docx: bytes) -> str:
-    """The text of a .docx's headers and footers (where the template prints its reference)."""
+    """The text of a .docx's headers and footers (where the template prints its reference).
+
+    Reads parts by name, also unreferenced ones (a copy may have lost its relationships), within
+    the bounded reader's budget and at most a couple of dozen parts."""
     try:
-        with zipfile.ZipFile(io.BytesIO(docx)) as archive:
-            parts = [
-                n for n in archive.namelist() if re.fullmatch(r"word/(footer|header)\d*\.xml", n)
-            ]
-            chunks: list[str] = []
-            for part in sorted(parts):
-                info = archive.getinfo(part)
-                if info.file_size > 5_000_000:
-                    continue
-                chunks.extend(
-                    m.decode("utf-8", "replace") for m in _XML_TEXT.findall(archive.read(part))
-                )
-    except (zipfile.BadZipFile, KeyError, OSError):
+        archive = BoundedZip(docx)
+        parts = [n for n in archive.names if re.fullmatch(r"word/(footer|header)\d*\.xml", n)]
+        chunks: list[str] = []
+        for part in sorted(parts)[:_MAX_FOOTER_PARTS]:
+            data = archive.read(part) or b""
+            chunks.extend(m.decode("utf-8", "replace") for m in _XML_TEXT.findall(data))
+    except (ArchiveUnreadable, LimitExceeded):
         return ""
     return " ".join(chunks)
+
+
+def modified_time(docx: bytes) -> str:
+    """The document's last-saved time (`dcterms:modified`, ISO 8601), "" when unknown."""
+    try:
+        data = BoundedZip(docx).read("docProps/core.xml", max_bytes=1024 * 1024) or b""
+    except (ArchiveUnreadable, LimitExceeded):
+        return ""
+    found = _CORE_MODIFIED.search(data)
+    return found.group(1).decode("ascii", "replace").strip() if found else ""

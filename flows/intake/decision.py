@@ -16,6 +16,7 @@ from flows.intake.policy import may_submit
 from flows.intake.validation import combined_problems
 from flows.model import Board, Config, Cycle, ParsedTemplate, Problem
 from flows.references import find_references, resolve_reference
+from flows.untrusted.limits import LIMITS, Limits
 
 Outcome = Literal["submitted", "rejected", "quarantined", "no_attachment", "ignored"]
 Reply = Literal["receipt", "rejection", "no_attachment_reply", "unauthenticated_reply"]
@@ -30,6 +31,7 @@ class WordFile:
     filename: str
     parsed: ParsedTemplate
     footer: str = ""
+    modified: str = ""  # dcterms:modified of the document, ISO 8601 ("" unknown)
 
     @property
     def looks_like_template(self) -> bool:
@@ -89,9 +91,11 @@ def assess(
     *,
     own_addresses: set[str],
     require_authentication: bool = False,
+    limits: Limits = LIMITS,
 ) -> Assessment:
     """The decision for one message; `words` are its document attachments (Word, and PDF or old
-    formats, which the reader reports on) as read.
+    formats, which the reader reports on) as read. Several templates in one message give one
+    submission: the best of them (see `choose`), with a note saying so.
 
     `require_authentication` is the sender policy for the mailbox's transport: a board answer
     then counts only if `facts.authentication` says the sender was authenticated.
@@ -135,6 +139,9 @@ def assess(
         sender is not None and sender.lower() == config.municipality.coordinator.email
     )
 
+    if len(facts.attachments) > limits.attachments:
+        return _too_many_attachments(current, found, known_sender, len(facts.attachments), limits)
+
     if not words:
         if not known_sender:
             return Assessment(
@@ -171,7 +178,7 @@ def assess(
         return Assessment(
             "quarantined",
             f"Avsändaren {sender} kunde inte verifieras ({verified.how}); svaret räknas inte "
-            "förrän det kommer från en verifierad avsändare eller samordnaren godkänner det.",
+            "förrän det kommer från en verifierad avsändare eller samordnaren skickar in det.",
             cycle=current,
             board=board,
             method=method,
@@ -185,12 +192,15 @@ def assess(
     by_email = method in ("reference", "sender")
 
     candidates = [w for w in words if w.looks_like_template] or list(words)
-    verdicts = tuple(
+    verdicts = [
         DocumentVerdict(
             w, tuple(combined_problems(config, current, board, w.parsed, by_email=by_email))
         )
         for w in candidates
-    )
+    ]
+    verdicts = [choose(verdicts)]
+    if len(candidates) > 1:
+        verdicts = [_with_note(verdicts[0], len(candidates))]
     accepted = [v for v in verdicts if v.accepted]
     if accepted:
         last = accepted[-1]
@@ -200,7 +210,7 @@ def assess(
             cycle=current,
             board=board,
             method=method,
-            documents=verdicts,
+            documents=tuple(verdicts),
             reply="receipt",
             filename=last.word.filename,
         )
@@ -213,10 +223,72 @@ def assess(
         cycle=current,
         board=board,
         method=method,
-        documents=verdicts,
+        documents=tuple(verdicts),
         reply="rejection",
         problems=problems,
         filename=first.word.filename,
+    )
+
+
+def choose(verdicts: Sequence[DocumentVerdict]) -> DocumentVerdict:
+    """The one document of a message that counts: a valid one over an invalid one, then the
+    one saved last (its document properties), then the last attached."""
+    ranked = sorted(
+        enumerate(verdicts),
+        key=lambda item: (item[1].accepted, _moment(item[1].word.modified), item[0]),
+    )
+    return ranked[-1][1]
+
+
+def _moment(value: str) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return dt.datetime.min.replace(tzinfo=dt.UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _with_note(verdict: DocumentVerdict, count: int) -> DocumentVerdict:
+    note = Problem(
+        level="warning",
+        code="message.several_templates",
+        message=(
+            f"Mejlet innehöll {count} ifyllda mallar. Vi har läst {verdict.word.filename}"
+            f"{' (den senast sparade giltiga)' if verdict.accepted else ''}; de andra har inte "
+            "sparats. Skicka bara den mall som gäller nästa gång."
+        ),
+        where=verdict.word.filename,
+    )
+    return DocumentVerdict(verdict.word, (*verdict.problems, note))
+
+
+def _too_many_attachments(
+    current: Cycle, found: Attribution | None, known_sender: bool, count: int, limits: Limits
+) -> Assessment:
+    reason = f"Meddelandet har {count} bilagor; högst {limits.attachments} läses."
+    if not known_sender:
+        return Assessment(
+            "quarantined",
+            reason,
+            board=found.board if found else None,
+            notify_coordinator=True,
+        )
+    problem = Problem(
+        level="error",
+        code="message.too_many_attachments",
+        message=(
+            f"Mejlet hade {count} bilagor, och vi läser högst {limits.attachments} per mejl. "
+            "Skicka ett nytt mejl med bara den ifyllda mallen bifogad."
+        ),
+    )
+    return Assessment(
+        "rejected",
+        reason,
+        cycle=current,
+        board=found.board if found else None,
+        method=found.method if found else None,
+        reply="rejection",
+        problems=(problem,),
     )
 
 

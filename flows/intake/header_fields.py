@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 
-MAX_HEADER_BYTES = 256 * 1024
+from flows.untrusted.limits import LIMITS
+
+MAX_HEADER_BYTES = LIMITS.header_block_bytes
 _END_OF_HEADERS = re.compile(rb"\r?\n\r?\n")
 _FIELD = re.compile(r"^([\x21-\x39\x3b-\x7e]+)[ \t]*:(.*)$", re.DOTALL)
 

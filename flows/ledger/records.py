@@ -20,6 +20,7 @@ OutboundKind = Literal[
     "quarantine_notice",
     "version_notice",
     "unauthenticated_reply",
+    "report_delivery",
 ]
 OUTBOUND_KINDS: Final[tuple[OutboundKind, ...]] = (
     "invitation",
@@ -34,6 +35,7 @@ OUTBOUND_KINDS: Final[tuple[OutboundKind, ...]] = (
     "quarantine_notice",
     "version_notice",
     "unauthenticated_reply",
+    "report_delivery",
 )
 # Kinds that chase a board before or after the deadline ("last reminder" in the status).
 REMINDER_KINDS: Final[frozenset[str]] = frozenset(

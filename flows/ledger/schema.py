@@ -167,3 +167,24 @@ class Lease(Base):
     acquired_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     renewed: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)  # the last renewal
+
+
+class IntakeAttempt(Base):
+    """Runs that started processing an inbound message and did not finish (killed, out of
+    memory): after `Limits.interrupted_attempts` of them the message is parked."""
+
+    __tablename__ = "intake_attempt"
+
+    inbound_sha: Mapped[str] = mapped_column(ForeignKey("inbound.sha256"), primary_key=True)
+    unfinished: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class QuarantineDigest(Base):
+    """Which coordinator digest told about a quarantined message (one digest per run)."""
+
+    __tablename__ = "quarantine_digest"
+
+    inbound_sha: Mapped[str] = mapped_column(ForeignKey("quarantine.inbound_sha"), primary_key=True)
+    digest_key: Mapped[str] = mapped_column(String(200), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

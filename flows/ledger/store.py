@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from flows.ledger.intake_state import IntakeStateMixin
 from flows.ledger.records import (
     INBOUND_OUTCOMES,
     OUTBOUND_KINDS,
@@ -41,6 +42,7 @@ from flows.ledger.schema import (
     SyncState,
 )
 from flows.model import ParsedTemplate
+from flows.untrusted.redact import redact
 
 if TYPE_CHECKING:
     from alembic.config import Config as AlembicConfig
@@ -253,7 +255,7 @@ def _approval(row: Approval) -> ApprovalRecord:
     )
 
 
-class Ledger:
+class Ledger(IntakeStateMixin):
     """Typed access to the ledger database. Open with `Ledger.open(url)`; close when done."""
 
     def __init__(self, engine: Engine) -> None:
@@ -386,7 +388,7 @@ class Ledger:
 
     def mark_send_failed(self, message_id: str, error: str) -> OutboundRecord:
         """Record a failed send attempt; the message stays unsent (to be retried)."""
-        return self._update_outbound(message_id, last_error=error[:_MAX_ERROR])
+        return self._update_outbound(message_id, last_error=redact(error)[:_MAX_ERROR])
 
     def record_draft(self, message_id: str, draft_id: str | None) -> None:
         """Note the adapter's draft of an outbound message (None: there is none any more)."""
@@ -502,7 +504,7 @@ class Ledger:
             if cycle is not None:
                 row.cycle = cycle
             if detail is not None:
-                row.detail = detail
+                row.detail = redact(detail)
             row.processed_at = None if outcome == "pending" else (now or _now())
             session.flush()
             return _inbound(row)
@@ -641,7 +643,7 @@ class Ledger:
             with self._tx() as session:
                 row = Quarantine(
                     inbound_sha=sha,
-                    reason=reason,
+                    reason=redact(reason),
                     created_at=now or _now(),
                     resolved=False,
                     resolution=None,

@@ -17,6 +17,7 @@ import logging
 import mailbox
 import os
 import re
+import secrets
 import socket
 import time
 from datetime import UTC, datetime
@@ -133,14 +134,34 @@ class MaildirMailbox:
         """Put a raw message into the inbox (what a mail server would do). Returns its key."""
         return self._inbox.add(mailbox.MaildirMessage(raw))
 
+    def fetch_raw(self, item_id: str) -> bytes | None:
+        """The message's bytes as delivered, from the inbox or (without our outcome header)
+        from processed/; None if neither has it. Repairs a damaged archive copy."""
+        try:
+            return self._inbox.get_bytes(item_id)
+        except KeyError:
+            pass
+        try:
+            tagged = self._processed.get_bytes(item_id)
+        except KeyError:
+            return None
+        first, newline, rest = tagged.partition(b"\n")
+        return rest if first.startswith(b"X-Followup-Outcome:") and newline else tagged
+
     def _adopt_dropped_files(self) -> None:
-        """Move plain files dropped into `inbox/` itself into `inbox/new`."""
+        """Move plain files dropped into `inbox/` itself into `inbox/new`, each under a unique
+        Maildir name (two `svar.eml` dropped one after the other are two messages)."""
         for path in sorted(self.inbox_dir.iterdir()):
             if not path.is_file() or path.name.startswith("."):
                 continue
-            key = f"{int(time.time())}.{_safe_key(path.name)}.{socket.gethostname()}"
             try:
-                os.rename(path, self.inbox_dir / "new" / key)
+                # link() never replaces an existing name; the random part makes it unique.
+                key = (
+                    f"{time.time_ns()}.{_safe_key(path.name)}.{secrets.token_hex(6)}."
+                    f"{socket.gethostname().replace('/', '_').replace(':', '_')}"
+                )
+                os.link(path, self.inbox_dir / "new" / key)
+                path.unlink()
             except OSError as exc:
                 log.warning("could not move %s into the inbox: %s", path.name, exc)
 

@@ -326,3 +326,30 @@ def compose_unauthenticated_reply(
         in_reply_to=in_reply_to,
         reply_to=config.municipality.coordinator.email,
     )
+
+
+def compose_report_delivery(
+    config: Config,
+    cycle: Cycle,
+    *,
+    message_id: str,
+    attachments: Sequence[Attachment],
+    reported: int,
+    boards: int,
+    missing: Sequence[str],
+) -> OutboundMessage:
+    """The compiled documents, to the coordinator, as attachments."""
+    context = _base_context(config, cycle, None)
+    context.update(
+        reported=reported,
+        boards=boards,
+        missing=list(missing),
+        files=[a.filename for a in attachments],
+    )
+    return _message(
+        "report_delivery",
+        context,
+        message_id=message_id,
+        to=(config.municipality.coordinator.email,),
+        attachments=attachments,
+    )

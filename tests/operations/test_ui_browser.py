@@ -2,7 +2,7 @@
 `prefect server start` with its web UI. The real remind flow pauses for the first wave's go-ahead;
 the test reads the Swedish form, asks for a test send by giving only a test address, and sees the
 run send the previews to that address and ask again. The status and dry-run tables are there too,
-with board names.
+with board names, and the remind deployment's run form has Swedish fields and a cycle dropdown.
 
 Playwright drives the installed browser (`executable_path`); nothing downloads one.
 """
@@ -32,8 +32,12 @@ TEST_ADDRESS = "eva.lund@ekeby.example"
 # One process runs what a coordinator would trigger: the status, a dry run, then the real run.
 FLOWS = f"""
 import datetime as dt
+from flows.config import load_config
+from flows.deployments import build_deployments
 from flows.prefect_flows import remind_flow, status_flow
 day = dt.date.fromisoformat({DAY.isoformat()!r})
+for deployment in build_deployments(load_config({str(CONFIG_DIR)!r}), day):
+    deployment.apply()
 status_flow(today=day)
 remind_flow(today=day, dry_run=True)
 remind_flow(today=day)
@@ -95,6 +99,17 @@ def _artifact_id(server: PrefectServer, key: str) -> str:
     response.raise_for_status()
     [artifact] = response.json()
     return str(artifact["latest_id"])
+
+
+def _deployment_id(server: PrefectServer, name: str) -> str:
+    response = httpx.post(
+        f"{server.api_url}/deployments/filter",
+        json={"deployments": {"name": {"any_": [name]}}},
+        timeout=10,
+    )
+    response.raise_for_status()
+    [deployment] = response.json()
+    return str(deployment["id"])
 
 
 def _sent(data: Path) -> list[bytes]:
@@ -184,4 +199,14 @@ def test_coordinator_answers_the_swedish_form_and_reads_the_tables(
         dry_run = page.inner_text("body")
         assert "Kultur- och fritidsnämnden" in dry_run and "Meddelande" in dry_run
         page.screenshot(path=str(tmp_path / "dry-run-artifact.png"), full_page=True)
+
+        # The remind deployment's run form: Swedish titles, the cycle as a dropdown.
+        page.goto(f"{base}/deployments/deployment/{_deployment_id(server, 'remind')}/run")
+        page.get_by_text("Provkörning").first.wait_for(timeout=30_000)
+        run_form = page.inner_text("body")
+        for text in ("Uppföljning", "Provkörning", "hbtqia-2026"):
+            assert text in run_form, f"{text!r} not in the run form:\n{run_form}"
+        for absent in ("str / None", "Uppföljning (Optional)", "Provkörning (Optional)", "dry_run"):
+            assert absent not in run_form, f"{absent!r} in the run form:\n{run_form}"
+        page.screenshot(path=str(tmp_path / "remind-run-form.png"), full_page=True)
         flows.stop()

@@ -125,16 +125,23 @@ def test_only_cycles_whose_windows_are_open_are_scheduled(config: Config) -> Non
 
 
 def test_parameter_form_offers_the_configured_cycles() -> None:
-    schema = parameter_schema(RemindParameters, ["hbtqia-2026", "hbtqia-2025"])
+    schema = parameter_schema(RemindParameters, ["hbtqia-2026", "hbtqia-2025"], "hbtqia-2026")
     assert list(schema["properties"]) == ["cycle", "today", "dry_run"]
     cycle = schema["properties"]["cycle"]
     assert cycle["title"] == "Uppföljning"
-    assert cycle["anyOf"][0]["enum"] == ["hbtqia-2025", "hbtqia-2026"]
-    assert schema["properties"]["today"]["anyOf"][0]["format"] == "date"
+    assert cycle["type"] == "string" and "anyOf" not in cycle  # a dropdown, no type switch
+    assert cycle["enum"] == ["hbtqia-2025", "hbtqia-2026"]
+    assert cycle["default"] == "hbtqia-2026"
+    today = schema["properties"]["today"]
+    assert today["format"] == "date" and "anyOf" not in today and "default" not in today
     assert [p["position"] for p in schema["properties"].values()] == [0, 1, 2]
-    assert schema["required"] == []
+    # the UI marks fields not required "(Optional)": those with a default are required
+    assert schema["required"] == ["cycle", "dry_run"]
     with pytest.raises(ValidationError):
         RemindParameters.model_validate({"cycle": "hbtqia-2026", "bogus": 1})
+    without_default = parameter_schema(RemindParameters, ["hbtqia-2026"])
+    assert without_default["required"] == ["dry_run"]
+    assert "default" not in without_default["properties"]["cycle"]
 
 
 def _flow_parameters(entrypoint: str) -> dict[str, Any]:
@@ -205,7 +212,7 @@ def test_serve_builds_every_deployment_with_its_form_and_schedules(config: Confi
     remind = deployments["remind"]
     assert remind.entrypoint == "flows/prefect_flows.py:remind_flow"
     form = remind._parameter_openapi_schema.model_dump()
-    assert form["properties"]["cycle"]["anyOf"][0]["enum"] == ["hbtqia-2025", "hbtqia-2026"]
+    assert form["properties"]["cycle"]["enum"] == ["hbtqia-2024", "hbtqia-2025", "hbtqia-2026"]
     assert remind.schedules is not None
     [schedule] = remind.schedules
     rrule = schedule.schedule

@@ -17,6 +17,8 @@ from flows.messages.compose import (
     compose_receipt,
     compose_rejection,
     compose_request,
+    compose_unauthenticated_reply,
+    compose_version_notice,
 )
 from flows.messages.kinds import REQUEST_KINDS
 from flows.model import ActivityRow, Config, Indicator, ParsedTemplate, Problem
@@ -66,7 +68,12 @@ def emails(config: Config, n: int) -> Iterator[tuple[str, str]]:
     cycle = config.cycle("hbtqia-2026")
     board = config.board("socialnamnden")
     before, after = cycle.deadline - dt.timedelta(days=n), cycle.deadline + dt.timedelta(days=n)
-    days = {"reminder_before": [before], "overdue": [after], "escalation": [after]}
+    days = {
+        "reminder_before": [before],
+        "deadline": [before, cycle.deadline],
+        "overdue": [after],
+        "escalation": [after],
+    }
     for kind in REQUEST_KINDS:
         for today in days.get(kind, [before, after]):
             message = compose_request(
@@ -108,6 +115,21 @@ def emails(config: Config, n: int) -> Iterator[tuple[str, str]]:
         config, cycle, board, to="a@b.se", message_id="<n@y>", in_reply_to=None
     )
     yield "no attachment", f"{reply.subject}\n{reply.text}\n{reply.html}"
+    notice = compose_version_notice(
+        config,
+        cycle,
+        board,
+        message_id="<v@y>",
+        sender="a@b.se",
+        received=dt.date(2027, 3, 30),
+        version=n,
+        filename="svar.docx",
+    )
+    yield "version notice", f"{notice.subject}\n{notice.text}\n{notice.html}"
+    unverified = compose_unauthenticated_reply(
+        config, cycle, board, to="a@b.se", message_id="<u@y>", in_reply_to=None
+    )
+    yield "unauthenticated", f"{unverified.subject}\n{unverified.text}\n{unverified.html}"
 
 
 @pytest.mark.parametrize("n", [1, 2])

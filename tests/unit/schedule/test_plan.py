@@ -235,3 +235,23 @@ def test_due_messages_for_several_boards() -> None:
     }
     result = due_messages(DEADLINE, PLAN, facts, D(2027, 3, 17))
     assert {b: d.key for b, d in result.items()} == {"kfn": "invitation", "bun": "before-14"}
+
+
+def test_an_invitation_is_allowed_up_to_the_deadline_unless_late_ones_are_chosen() -> None:
+    from flows.model import Cycle
+    from flows.schedule import invitation_allowed
+
+    cycle = Cycle(
+        id="hbtqia-2026",
+        code="HBT26",
+        strategy="hbtqia",
+        year=2026,
+        deadline=DEADLINE,
+        council_meeting=D(2027, 5, 24),
+        plan=PLAN,
+    )
+    assert invitation_allowed(cycle, DEADLINE)
+    # an approval that waited past midnight after the deadline day: no invitation now
+    assert not invitation_allowed(cycle, D(2027, 4, 1))
+    late = cycle.model_copy(update={"plan": PLAN.model_copy(update={"late_invitation": True})})
+    assert invitation_allowed(late, D(2027, 4, 1))
