@@ -232,7 +232,8 @@ def _header(msg: Message, name: str, limits: Limits = LIMITS) -> str | None:
     raw = next((v for k, v in msg.raw_items() if str(k).lower() == name.lower()), None)
     if raw is None:
         return None
-    value = str(raw)[: limits.header_value_chars]
+    # Unfold (RFC 5322 2.2.3): a line break before whitespace is not part of the value.
+    value = re.sub(r"\r?\n(?=[ \t])", "", str(raw))[: limits.header_value_chars]
     try:
         text = str(msg.policy.header_factory(name, value))  # type: ignore[attr-defined]
     except Exception:  # the registry's parsers raise many kinds on hostile input
