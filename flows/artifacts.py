@@ -25,8 +25,8 @@ KIND_LABELS: Final[dict[str, str]] = {
     "receipt": "Kvittens",
     "rejection": "Svar: mallen kunde inte tas emot",
     "no_attachment_reply": "Svar: ingen mall bifogad",
-    "quarantine_notice": "Meddelande till samordnaren om karantän",
-    "version_notice": "Besked till nämndens kontakter om ny version",
+    "quarantine_notice": "Sammanställning till samordnaren om karantän",
+    "version_notice": "Besked till nämndens kontakter om en ny version",
     "unauthenticated_reply": "Svar: avsändaren kunde inte verifieras",
     "report_delivery": "Sammanställningen till samordnaren",
 }

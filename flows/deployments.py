@@ -58,7 +58,7 @@ class RemindParameters(_Parameters):
     cycle: str | None = Field(
         default=None,
         title="Uppföljning",
-        description="Uppföljningens id, t.ex. hbtqia-2026. Tomt: standardcykeln i konfigurationen.",
+        description="Vilken uppföljning det gäller. Förvald: standardcykeln i konfigurationen.",
     )
     today: dt.date | None = Field(
         default=None,
@@ -78,7 +78,7 @@ class CollectParameters(_Parameters):
     cycle: str | None = Field(
         default=None,
         title="Uppföljning",
-        description="Uppföljningens id, t.ex. hbtqia-2026. Tomt: standardcykeln i konfigurationen.",
+        description="Vilken uppföljning det gäller. Förvald: standardcykeln i konfigurationen.",
     )
 
 
@@ -88,7 +88,7 @@ class CompileParameters(_Parameters):
     cycle: str | None = Field(
         default=None,
         title="Uppföljning",
-        description="Uppföljningens id, t.ex. hbtqia-2026. Tomt: standardcykeln i konfigurationen.",
+        description="Vilken uppföljning det gäller. Förvald: standardcykeln i konfigurationen.",
     )
     out: str | None = Field(
         default=None,
@@ -108,7 +108,7 @@ class StatusParameters(_Parameters):
     cycle: str | None = Field(
         default=None,
         title="Uppföljning",
-        description="Uppföljningens id, t.ex. hbtqia-2026. Tomt: standardcykeln i konfigurationen.",
+        description="Vilken uppföljning det gäller. Förvald: standardcykeln i konfigurationen.",
     )
     today: dt.date | None = Field(
         default=None, title="Dag", description="Läget som det var denna dag. Tomt: i dag."

@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 EMAIL_RE = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
-CODE_RE = re.compile(r"^[A-Z0-9]{2,8}$")
+CODE_RE = re.compile(r"^(?=[A-Z0-9]*[A-Z])[A-Z0-9]{2,8}$")
 
 
 def _email(value: str) -> str:
@@ -26,7 +26,7 @@ def _email(value: str) -> str:
 
 def _code(value: str) -> str:
     if not CODE_RE.match(value):
-        raise ValueError("code ska vara 2–8 versaler eller siffror")
+        raise ValueError("code ska vara 2–8 versaler eller siffror, minst en versal")
     return value
 
 

@@ -13,7 +13,11 @@ import re
 
 from flows.model import Board, Config, Cycle
 
-REFERENCE_RE = re.compile(r"\b([A-Z0-9]{2,8})-([A-Z0-9]{2,8})-([A-Z2-7]{2})\b")
+# A cycle or board code: 2–8 capitals and digits with at least one capital (flows.model.CODE_RE);
+# the check is two base32 characters. Not part of a longer hyphenated chain or word, so a date
+# ("2017-07-24"), a phone number or "x-HBT26-KFN-Q7-y" is never taken for one.
+_CODE = r"(?=[A-Z0-9]*[A-Z])[A-Z0-9]{2,8}"
+REFERENCE_RE = re.compile(rf"(?<![\w-])({_CODE})-({_CODE})-([A-Z2-7]{{2}})(?![\w-])")
 
 
 def _check(cycle_id: str, board_id: str) -> str:

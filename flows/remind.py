@@ -170,6 +170,17 @@ def first_wave_approved(
     return answer.send, answer.reason
 
 
+def last_year_answers(ledger: Ledger, config: Config, cycle: Cycle) -> dict[str, ParsedTemplate]:
+    """Each board's answer to the previous cycle (its latest valid submission), for the template's
+    carried-forward activities."""
+    if not cycle.previous or cycle.previous not in config.cycles:
+        return {}
+    return {
+        r.board: ParsedTemplate.model_validate_json(r.parsed_json)
+        for r in ledger.latest_valid_submissions(cycle.previous)
+    }
+
+
 def remind(
     runtime: Runtime,
     cycle: str | None = None,
@@ -218,12 +229,13 @@ def _remind(
         b.id: board_facts(b.id, outbound, submissions, inbound) for b in config.boards_in(current)
     }
     tasks = todays_tasks(config, current, day, outbound, facts)
+    last_year = last_year_answers(ledger, config, current) if tasks else {}
     planned = [
         plan_message(
             config,
             current,
             t,
-            template=build_template(config, current, t.board),
+            template=build_template(config, current, t.board, last_year.get(t.board.id)),
             problems=_last_problems(ledger, current, t.board)
             if t.kind == "resubmit_request"
             else (),

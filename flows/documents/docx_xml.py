@@ -9,8 +9,9 @@ of the paragraph or cell they are anchored in). Not seen: hidden text (w:vanish)
 the VML fallback copy of a text box.
 
 Cells carry their grid position (gridBefore + spans), their span, and whether they continue a
-vertical merge, so tables are read by column header, not by position, and merged values are not
-repeated.
+vertical merge, so tables are read by column header, not by position. A vertically merged cell's
+value is given to every row it covers, as a person reading the table sees it; a horizontally
+merged one counts once, under the column it starts in.
 """
 
 from __future__ import annotations
@@ -300,6 +301,7 @@ class _Reader:
     def table(self, tbl: etree._Element, placeholder: bool = False) -> Table:
         table = Table()
         self._rows(tbl, table.rows, placeholder)
+        _spread_vertical_merges(table.rows)
         return table
 
     def _rows(self, parent: etree._Element, rows: list[Row], placeholder: bool) -> None:
@@ -380,6 +382,17 @@ class _Reader:
                 lines.append(block.text)
             joined_with_next = block.joins_next
         return clean("\n".join(lines))
+
+
+def _spread_vertical_merges(rows: list[Row]) -> None:
+    """A vertically merged cell shows its value on every row it covers: a continuation cell
+    takes the text of the cell above it that starts at the same grid column."""
+    above: dict[int, str] = {}
+    for row in rows:
+        for cell in row.cells:
+            if cell.merged_continue:
+                cell.text = above.get(cell.col, "")
+            above[cell.col] = cell.text
 
 
 def _int_val(element: etree._Element | None, default: int) -> int:

@@ -9,8 +9,10 @@ by their header row. A table without a header right after an activity table cont
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from flows.documents.carry_forward import is_last_year_note
 from flows.documents.docx_xml import Block, Paragraph, Row, Table, clean
 from flows.documents.problems import problem
 from flows.documents.read_columns import (
@@ -67,15 +69,14 @@ def _section_of(text: str) -> str | None:
 
 
 class _SectionReader:
-    def __init__(self) -> None:
+    def __init__(self, hints: Iterable[str] = ()) -> None:
         self.out = Sections()
         self.section: str | None = None
         self.area: int | None = None
         self.columns: ColumnMap | None = None  # the last activity table's, for continuations
         self.previous_was_activity_table = False
         self.free_text: dict[str, list[str]] = {"analysis": [], "support": []}
-        self.free_text_from_table: set[str] = set()
-        self.pending_text: dict[str, list[str]] = {"analysis": [], "support": []}
+        self.hints = frozenset(normalize(h) for h in hints)
         self.decision_date: str | None = None
         self.decision_paragraph: str | None = None
         self.warned_columns: set[str] = set()
@@ -114,12 +115,14 @@ class _SectionReader:
         if match := _INLINE_PARAGRAPH.match(text):
             self.decision_paragraph = match.group(1).strip()
             return
-        if self.section in self.free_text and not p.style.casefold().startswith(_HINT_STYLES):
-            if self.section in self.free_text_from_table:
-                self.free_text[self.section].append(text)
-            else:
-                # Above the answer box is the hint; kept only if no box follows.
-                self.pending_text[self.section].append(text)
+        if self.section in self.free_text and not self.is_hint(p, text):
+            # Typed under the heading, above, below or instead of the answer box: all of it.
+            self.free_text[self.section].append(text)
+
+    def is_hint(self, p: Paragraph, text: str) -> bool:
+        """The template's own guidance: by its style, or by its words when an editor dropped
+        the style."""
+        return p.style.casefold().startswith(_HINT_STYLES) or normalize(text) in self.hints
 
     def table(self, table: Table) -> None:
         rows = table.rows
@@ -146,8 +149,6 @@ class _SectionReader:
         if self.section in self.free_text:
             lines = [without_placeholder(c.text) for row in rows for c in row.cells]
             self.free_text[self.section].extend(line for line in lines if line)
-            self.free_text_from_table.add(self.section)
-            self.pending_text[self.section] = []
             return
         if self.columns is not None and self.section == "area" and _fits(rows, self.columns):
             self.activity_table(rows, self.columns)
@@ -185,13 +186,15 @@ class _SectionReader:
             if not guessed_from_nr:
                 self.out.problems.append(problem("activity.no_area", area=area))
         for row in rows:
-            if columns.is_header_again(row):
+            if columns.is_header_again(row) or not _has_own_content(row):
                 continue
             values = columns.values(row)
             self.activity(values, area)
 
     def activity(self, values: dict[str, str], area: int) -> None:
-        activity = values.get("activity", "")
+        activity = "\n".join(
+            line for line in values.get("activity", "").split("\n") if not is_last_year_note(line)
+        )
         status_text = values.get("status", "")
         comment = values.get("comment", "")
         nr = values.get("nr") or None
@@ -287,16 +290,13 @@ class _SectionReader:
             self.decision_date = value
         elif kind == "paragraph":
             self.decision_paragraph = value
-        else:
-            self.free_text[kind] = [value] if value else []
-            self.free_text_from_table.add(kind)
+        elif value:
+            self.free_text[kind].append(value)
 
     # --- the end ------------------------------------------------------------------------------
 
     def finish(self) -> None:
         out = self.out
-        for key, lines in self.pending_text.items():
-            self.free_text[key][:0] = lines
         out.texts = Texts(
             analysis="\n".join(self.free_text["analysis"]),
             support="\n".join(self.free_text["support"]),
@@ -343,6 +343,11 @@ def _value_below(row: Row, col: int) -> str | None:
     return None
 
 
+def _has_own_content(row: Row) -> bool:
+    """Something typed in the row itself, not only the value of a cell merged down into it."""
+    return any(c.text and not c.merged_continue for c in row.cells)
+
+
 def _fits(rows: list[Row], columns: ColumnMap) -> bool:
     """A header-less table can continue an activity table if its cells sit under known columns."""
     cols = {c.col for row in rows for c in row.cells if c.text}
@@ -360,5 +365,6 @@ def _activity_label(nr: str | None, activity: str) -> str:
     return nr or "utan namn"
 
 
-def read_sections(blocks: list[Block]) -> Sections:
-    return _SectionReader().read(blocks)
+def read_sections(blocks: list[Block], hints: Iterable[str] = ()) -> Sections:
+    """`hints` are the template's guidance texts (`template.guidance_texts`), never an answer."""
+    return _SectionReader(hints).read(blocks)

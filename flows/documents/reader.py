@@ -24,6 +24,7 @@ from flows.documents.identify import custom_properties, identify
 from flows.documents.problems import problem
 from flows.documents.read_package import MAX_FILE_BYTES, PackageError, open_word_package
 from flows.documents.read_sections import read_sections
+from flows.documents.template import guidance_texts
 from flows.model import Config, ParsedTemplate, Problem
 
 _UNREADABLE: dict[FileKind, str] = {
@@ -107,7 +108,7 @@ def read_template(
         _texts(footer_texts, blocks),
         expected_cycle=expected_cycle,
     )
-    sections = read_sections(blocks)
+    sections = read_sections(blocks, guidance_texts(config))
     problems = [*notes, *identity.problems]
     if sections.activity_tables == 0:
         problems.append(problem("template.no_activities"))

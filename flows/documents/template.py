@@ -14,17 +14,20 @@ from collections.abc import Iterator, Sequence
 from lxml import etree
 
 from flows.documents import ooxml
+from flows.documents.carry_forward import CarriedActivity, carried_activities, last_year_note
 from flows.documents.ooxml import el, val
 from flows.documents.template_styles import (
     BOX_BORDER,
     BOX_FILL,
+    FONT_TABLE_XML,
     HEADER_FILL,
     LABEL_FILL,
     NUMBERING_XML,
     SETTINGS_XML,
     STYLES_XML,
+    THEME_XML,
 )
-from flows.model import STATUSES, Board, Config, Cycle, PlannedActivity, Strategy
+from flows.model import STATUSES, Board, Config, Cycle, ParsedTemplate, Strategy
 from flows.references import reference_code
 from flows.swedish import long_date
 
@@ -47,6 +50,15 @@ STATUS_TAG = "followup:status"
 DECISION_DATE_TAG = "followup:decision-date"
 STATUS_PLACEHOLDER = "Välj status"
 DATE_PLACEHOLDER = "Välj datum"
+
+ANALYSIS_HINT = (
+    "Hur har arbetet gått under året? Vad har gett resultat, och vad behöver {who} arbeta "
+    "vidare med?"
+)
+SUPPORT_HINT = (
+    "Behöver {who} stöd från {office} i det fortsatta arbetet, till exempel utbildning, "
+    "material eller samordning?"
+)
 
 EMPTY_ACTIVITY_ROWS = 2
 EMPTY_ROWS_WITHOUT_PLAN = 3
@@ -75,12 +87,26 @@ def template_properties(cycle: Cycle, board: Board) -> dict[str, str | int]:
     }
 
 
-def build_template(config: Config, cycle: Cycle, board: Board) -> bytes:
-    """The board's template as .docx bytes."""
+def guidance_texts(config: Config) -> frozenset[str]:
+    """The hints under the free-text headings, for every kind of board: never an answer."""
+    office = config.municipality.office.lower()
+    return frozenset(
+        text
+        for who in ("nämnden", "styrelsen")
+        for text in (ANALYSIS_HINT.format(who=who), SUPPORT_HINT.format(who=who, office=office))
+    )
+
+
+def build_template(
+    config: Config, cycle: Cycle, board: Board, last_year: ParsedTemplate | None = None
+) -> bytes:
+    """The board's template as .docx bytes. `last_year` is the board's answer to the previous
+    cycle (its latest valid submission), if it gave one: its unfinished activities come back
+    pre-filled and every activity it reported shows last year's status and comment."""
     strategy = config.strategy_of(cycle)
     ref = reference_code(cycle, board)
     timestamp = _issued_at(cycle)
-    body = _Body(config, cycle, board, strategy, ref)
+    body = _Body(config, cycle, board, strategy, ref, last_year)
     parts: list[tuple[str, bytes]] = [
         ("[Content_Types].xml", _content_types()),
         ("_rels/.rels", _package_rels()),
@@ -95,6 +121,8 @@ def build_template(config: Config, cycle: Cycle, board: Board) -> bytes:
         ("word/styles.xml", STYLES_XML.encode()),
         ("word/numbering.xml", NUMBERING_XML.encode()),
         ("word/settings.xml", SETTINGS_XML.encode()),
+        ("word/fontTable.xml", FONT_TABLE_XML.encode()),
+        ("word/theme/theme1.xml", THEME_XML.encode()),
         ("word/header1.xml", ooxml.to_xml(body.header())),
         ("word/footer1.xml", ooxml.to_xml(body.footer())),
     ]
@@ -121,6 +149,8 @@ def _content_types() -> bytes:
             "/word/styles.xml": ooxml.CT_STYLES,
             "/word/numbering.xml": ooxml.CT_NUMBERING,
             "/word/settings.xml": ooxml.CT_SETTINGS,
+            "/word/fontTable.xml": ooxml.CT_FONT_TABLE,
+            "/word/theme/theme1.xml": ooxml.CT_THEME,
             "/word/header1.xml": ooxml.CT_HEADER,
             "/word/footer1.xml": ooxml.CT_FOOTER,
             "/docProps/core.xml": ooxml.CT_CORE,
@@ -149,6 +179,8 @@ def _document_rels() -> bytes:
             ("rId3", ooxml.REL_SETTINGS, "settings.xml"),
             ("rId4", ooxml.REL_HEADER, "header1.xml"),
             ("rId5", ooxml.REL_FOOTER, "footer1.xml"),
+            ("rId6", ooxml.REL_FONT_TABLE, "fontTable.xml"),
+            ("rId7", ooxml.REL_THEME, "theme/theme1.xml"),
         ]
     )
 
@@ -325,7 +357,9 @@ def header_row(headers: Sequence[str], widths: Sequence[int]) -> etree._Element:
     return row(cells, header=True)
 
 
-def activity_row(activity: PlannedActivity | None, ids: _Ids) -> etree._Element:
+def activity_row(
+    activity: CarriedActivity | None, ids: _Ids, last_year: int | None = None
+) -> etree._Element:
     texts = (
         (activity.nr, activity.activity, activity.responsible, activity.timeframe)
         if activity
@@ -336,6 +370,9 @@ def activity_row(activity: PlannedActivity | None, ids: _Ids) -> etree._Element:
         cell(w, paragraph(t, style="TableText") if t else paragraph(style="TableText"))
         for t, w in zip(texts, widths[:4], strict=True)
     ]
+    if activity is not None and activity.last_year is not None and last_year is not None:
+        note = last_year_note(activity.last_year, last_year)
+        cells[1].append(paragraph(note, style="LastYear"))
     cells.append(cell(widths[4], paragraph(status_control(ids), style="TableText")))
     cells.append(cell(widths[5]))
     return row(cells)
@@ -346,13 +383,22 @@ def activity_row(activity: PlannedActivity | None, ids: _Ids) -> etree._Element:
 
 class _Body:
     def __init__(
-        self, config: Config, cycle: Cycle, board: Board, strategy: Strategy, ref: str
+        self,
+        config: Config,
+        cycle: Cycle,
+        board: Board,
+        strategy: Strategy,
+        ref: str,
+        last_year: ParsedTemplate | None = None,
     ) -> None:
         self.config = config
         self.cycle = cycle
         self.board = board
         self.strategy = strategy
         self.ref = ref
+        self.last_year = last_year
+        previous = config.cycles.get(cycle.previous) if cycle.previous else None
+        self.last_year_number = previous.year if previous else cycle.year - 1
         self.ids = _Ids()
         self.who = "nämnden" if board.kind == "nämnd" else "styrelsen"
 
@@ -363,34 +409,35 @@ class _Body:
     def _blocks(self) -> Iterator[etree._Element]:
         yield from self._title()
         yield self._instructions()
-        planned = self.config.planned_activities(self.cycle, self.board.id)
+        planned = carried_activities(
+            self.config.planned_activities(self.cycle, self.board.id),
+            self.last_year.activities if self.last_year else None,
+        )
         for area in self.strategy.areas:
             activities = [a for a in planned if a.area == area.number]
-            yield paragraph(AREA_HEADING.format(number=area.number), style="Heading1")
-            yield paragraph(run("Mål: ", bold=True), area.goal, style="Goal")
+            yield paragraph(
+                AREA_HEADING.format(number=area.number), style="Heading1", keep_next=True
+            )
+            yield paragraph(run("Mål: ", bold=True), area.goal, style="Goal", keep_next=True)
             if not activities:
                 yield paragraph(
                     f"Handlingsplanen har inga aktiviteter inom området. Har {self.who} gjort "
                     "något som hör hit? Skriv det i tabellen.",
                     style="Hint",
+                    keep_next=True,
                 )
             empty = EMPTY_ACTIVITY_ROWS if activities else EMPTY_ROWS_WITHOUT_PLAN
             rows = [header_row(ACTIVITY_HEADERS, ACTIVITY_WIDTHS)]
-            rows += [activity_row(a, self.ids) for a in activities]
+            rows += [activity_row(a, self.ids, self.last_year_number) for a in activities]
             rows += [activity_row(None, self.ids) for _ in range(empty)]
             yield table(
                 ACTIVITY_WIDTHS, rows, caption=f"Aktiviteter inom strategiområde {area.number}"
             )
         yield from self._indicators()
+        office = self.config.municipality.office.lower()
+        yield from self._free_text(ANALYSIS_HEADING, ANALYSIS_HINT.format(who=self.who))
         yield from self._free_text(
-            ANALYSIS_HEADING,
-            "Hur har arbetet gått under året? Vad har gett resultat, och vad behöver "
-            f"{self.who} arbeta vidare med?",
-        )
-        yield from self._free_text(
-            SUPPORT_HEADING,
-            f"Behöver {self.who} stöd från {self.config.municipality.office.lower()} i det "
-            "fortsatta arbetet, till exempel utbildning, material eller samordning?",
+            SUPPORT_HEADING, SUPPORT_HINT.format(who=self.who, office=office)
         )
         yield from self._decision()
         municipality = self.config.municipality
@@ -445,11 +492,12 @@ class _Body:
         return table([TEXT_WIDTH], [row([box])], caption="Instruktioner", header=False)
 
     def _indicators(self) -> Iterator[etree._Element]:
-        yield paragraph(INDICATOR_HEADING, style="Heading1")
+        yield paragraph(INDICATOR_HEADING, style="Heading1", keep_next=True)
         yield paragraph(
             f"Ange värdet för {self.cycle.year} som en siffra. Saknas uppgiften, lämna "
             "värdet tomt och förklara i kommentaren.",
             style="Hint",
+            keep_next=True,
         )
         rows = [header_row(INDICATOR_HEADERS, INDICATOR_WIDTHS)]
         for name in self.strategy.indicators:
@@ -465,8 +513,8 @@ class _Body:
         yield table(INDICATOR_WIDTHS, rows, caption="Nyckeltal")
 
     def _free_text(self, heading: str, hint: str) -> Iterator[etree._Element]:
-        yield paragraph(heading, style="Heading1")
-        yield paragraph(hint, style="Hint")
+        yield paragraph(heading, style="Heading1", keep_next=True)
+        yield paragraph(hint, style="Hint", keep_next=True)
         box = cell(TEXT_WIDTH, paragraph(style="AnswerText"))
         yield table(
             [TEXT_WIDTH],
@@ -476,11 +524,12 @@ class _Body:
         )
 
     def _decision(self) -> Iterator[etree._Element]:
-        yield paragraph(f"{self.who.capitalize()}s beslut", style="Heading1")
+        yield paragraph(f"{self.who.capitalize()}s beslut", style="Heading1", keep_next=True)
         yield paragraph(
             f"Uppföljningen ska vara beslutad av {self.who}. Ange datum för sammanträdet och "
             "paragrafen i protokollet.",
             style="Hint",
+            keep_next=True,
         )
         label_w, value_w = DECISION_WIDTHS
         rows = [

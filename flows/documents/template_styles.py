@@ -128,6 +128,11 @@ STYLES_XML = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
     <w:pPr><w:keepNext/></w:pPr>
     <w:rPr><w:b/><w:bCs/><w:color w:val="{HEADING_COLOR}"/></w:rPr>
   </w:style>
+  <w:style w:type="paragraph" w:customStyle="1" w:styleId="LastYear">
+    <w:name w:val="LastYear (förra året)"/><w:basedOn w:val="TableText"/>
+    <w:pPr><w:spacing w:before="60"/></w:pPr>
+    <w:rPr><w:i/><w:iCs/><w:color w:val="595959"/><w:sz w:val="17"/><w:szCs w:val="17"/></w:rPr>
+  </w:style>
   <w:style w:type="paragraph" w:customStyle="1" w:styleId="AnswerText">
     <w:name w:val="Svarstext"/><w:basedOn w:val="Normal"/><w:qFormat/>
     <w:pPr><w:spacing w:before="40" w:after="40"/></w:pPr>
@@ -212,3 +217,72 @@ SETTINGS_XML = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
   <w:listSeparator w:val=";"/>
 </w:settings>
 """
+
+# Word requires a font table and a theme beside the main document (the Open XML SDK validator
+# reports both relationships as missing otherwise). The template's text is all Arial; the theme
+# names Arial as its fonts so Word's theme-font pickers agree with the styles.
+FONT_TABLE_XML = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w:fonts {_W}>
+  <w:font w:name="Arial">
+    <w:panose1 w:val="020B0604020202020204"/><w:charset w:val="00"/><w:family w:val="swiss"/>
+    <w:pitch w:val="variable"/>
+    <w:sig w:usb0="E0002EFF" w:usb1="C000785B" w:usb2="00000009" w:usb3="00000000"
+      w:csb0="000001FF" w:csb1="00000000"/>
+  </w:font>
+  <w:font w:name="Times New Roman">
+    <w:panose1 w:val="02020603050405020304"/><w:charset w:val="00"/><w:family w:val="roman"/>
+    <w:pitch w:val="variable"/>
+    <w:sig w:usb0="E0002EFF" w:usb1="C000785B" w:usb2="00000009" w:usb3="00000000"
+      w:csb0="000001FF" w:csb1="00000000"/>
+  </w:font>
+</w:fonts>
+"""
+
+_A = 'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
+
+
+def _solid(colour: str) -> str:
+    return f'<a:solidFill><a:schemeClr val="{colour}"/></a:solidFill>'
+
+
+def _line(width: int) -> str:
+    return (
+        f'<a:ln w="{width}" cap="flat" cmpd="sng" algn="ctr">{_solid("phClr")}'
+        '<a:prstDash val="solid"/><a:miter lim="800000"/></a:ln>'
+    )
+
+
+_COLOURS = (
+    ("dk1", '<a:sysClr val="windowText" lastClr="000000"/>'),
+    ("lt1", '<a:sysClr val="window" lastClr="FFFFFF"/>'),
+    ("dk2", f'<a:srgbClr val="{HEADING_COLOR}"/>'),
+    ("lt2", '<a:srgbClr val="E7E6E6"/>'),
+    ("accent1", '<a:srgbClr val="4472C4"/>'),
+    ("accent2", '<a:srgbClr val="ED7D31"/>'),
+    ("accent3", '<a:srgbClr val="A5A5A5"/>'),
+    ("accent4", '<a:srgbClr val="FFC000"/>'),
+    ("accent5", '<a:srgbClr val="5B9BD5"/>'),
+    ("accent6", '<a:srgbClr val="70AD47"/>'),
+    ("hlink", '<a:srgbClr val="0563C1"/>'),
+    ("folHlink", '<a:srgbClr val="954F72"/>'),
+)
+_FONTS = '<a:latin typeface="Arial"/><a:ea typeface=""/><a:cs typeface=""/>'
+
+THEME_XML = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    f'<a:theme {_A} name="Uppföljning"><a:themeElements>'
+    '<a:clrScheme name="Uppföljning">'
+    + "".join(f"<a:{name}>{colour}</a:{name}>" for name, colour in _COLOURS)
+    + "</a:clrScheme>"
+    f'<a:fontScheme name="Uppföljning"><a:majorFont>{_FONTS}</a:majorFont>'
+    f"<a:minorFont>{_FONTS}</a:minorFont></a:fontScheme>"
+    '<a:fmtScheme name="Uppföljning">'
+    f"<a:fillStyleLst>{_solid('phClr') * 3}</a:fillStyleLst>"
+    f"<a:lnStyleLst>{_line(6350)}{_line(12700)}{_line(19050)}</a:lnStyleLst>"
+    "<a:effectStyleLst>"
+    + "<a:effectStyle><a:effectLst/></a:effectStyle>"
+    * 3
+    + "</a:effectStyleLst>"
+    f"<a:bgFillStyleLst>{_solid('phClr') * 3}</a:bgFillStyleLst>"
+    "</a:fmtScheme></a:themeElements><a:objectDefaults/><a:extraClrSchemeLst/></a:theme>"
+)

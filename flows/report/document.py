@@ -55,6 +55,7 @@ from flows.report.reference import REFERENCE_PATH, drop_thumbnail
 from flows.report.report_file import ReportFile
 from flows.report.strategy_view import area_heading, area_label, statuses
 from flows.report.styles import StyleIds, ensure_styles
+from flows.report.validity import make_valid
 from flows.report.widths import Measure, fit, font_measure
 from flows.report.wordxml import Column, GroupRow, Row, TableStyles, TotalRow
 
@@ -260,6 +261,7 @@ def build_report(
     core.keywords = frames.cycle.diary_number
     core.comments = ""
     core.language = "sv-SE"
+    make_valid(doc)
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
@@ -546,9 +548,11 @@ def _grouped_rows(frame: pd.DataFrame, cells: list[str]) -> Iterator[Row]:
 
 def _assessment_text(a: AreaAssessment, label: str) -> list[str]:
     t = a.tally
+    not_started = t.counted - t.done - t.under_way - t.unknown
     basis = (
         f"Inom området redovisades {swedish.count(t.counted + t.dropped, 'aktivitet')}: "
         f"{swedish.count(t.done, 'genomförd', 'genomförda')}, {t.under_way} pågående, "
+        f"{swedish.count(not_started, 'ej påbörjad', 'ej påbörjade')}, "
         f"{t.dropped} som har utgått"
         + (f" och {t.unknown} utan angiven status" if t.unknown else "")
         + "."

@@ -26,6 +26,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import parse_xml
 from docx.shared import Cm, Pt, RGBColor
 
+from flows.report.validity import PPR_ORDER, insert_in_order, make_valid
 from flows.report.wordxml import W_NS, field_runs
 from flows.resources import templates_dir
 
@@ -120,13 +121,13 @@ def _paragraph_style(
 
 def _shade_style(doc: DocxDocument, name: str, fill: str, border: str) -> None:
     ppr = doc.styles[name].element.get_or_add_pPr()
-    ppr.append(
-        parse_xml(
-            f'<w:pBdr xmlns:w="{W_NS}"><w:left w:val="single" w:sz="24" w:space="8" '
-            f'w:color="{border}"/></w:pBdr>'
-        )
+    border_xml = (
+        f'<w:pBdr xmlns:w="{W_NS}"><w:left w:val="single" w:sz="24" w:space="8" '
+        f'w:color="{border}"/></w:pBdr>'
     )
-    ppr.append(parse_xml(f'<w:shd xmlns:w="{W_NS}" w:val="clear" w:color="auto" w:fill="{fill}"/>'))
+    shade_xml = f'<w:shd xmlns:w="{W_NS}" w:val="clear" w:color="auto" w:fill="{fill}"/>'
+    for xml in (border_xml, shade_xml):
+        insert_in_order(ppr, parse_xml(xml), PPR_ORDER)
 
 
 def _table_style(doc: DocxDocument, profile: Profile) -> None:
@@ -270,6 +271,7 @@ def build_reference(profile: Profile | None = None) -> bytes:
     core.author = profile.municipality
     core.comments = "Referensdokument för uppföljningsrapportens stilar (flows.report.reference)"
     drop_thumbnail(doc)
+    make_valid(doc)
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

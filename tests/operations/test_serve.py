@@ -76,7 +76,7 @@ def test_followup_serve_registers_schedules_and_runs_deployments(tmp_path: Path)
         assert schedule.active
         form = remind.parameter_openapi_schema["properties"]
         assert form["cycle"]["title"] == "Uppföljning"
-        assert form["cycle"]["enum"] == ["hbtqia-2025", "hbtqia-2026"]
+        assert form["cycle"]["enum"] == ["hbtqia-2024", "hbtqia-2025", "hbtqia-2026"]
         assert [s.parameters for s in found["status"].schedules] == [{"cycle": "hbtqia-2026"}]
 
         run, artifacts = asyncio.run(

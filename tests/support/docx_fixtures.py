@@ -16,7 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
-from flows.model import Config, Status
+from flows.documents import template
+from flows.model import ActivityRow, Config, ParsedTemplate, Status
 from flows.references import reference_code
 
 NS = (
@@ -30,6 +31,10 @@ NS = (
     'xmlns:w14="http://schemas.microsoft.com/office/word/2010/wordml" '
     'mc:Ignorable="w14 wps"'
 )
+
+# The template's own hints under the free-text headings, as a nämnd's template has them.
+ANALYSIS_HINT = template.ANALYSIS_HINT.format(who="nämnden")
+SUPPORT_HINT = template.SUPPORT_HINT.format(who="nämnden", office="kommunledningskontoret")
 
 BOARD = "kultur-och-fritidsnamnden"
 CYCLE = "hbtqia-2026"
@@ -236,12 +241,12 @@ def template_body(
     indicator_rows = [header_row(("Nyckeltal", "Värde", "Kommentar"))]
     indicator_rows += [tr([tc(n), tc(v), tc(c)]) for n, v, c in answers.indicators]
     blocks.append(tbl(indicator_rows, 3))
-    for heading, text in (
-        ("Sammanfattande analys", answers.analysis),
-        ("Behov av stöd", answers.support),
+    for heading, hint, text in (
+        ("Sammanfattande analys", ANALYSIS_HINT, answers.analysis),
+        ("Behov av stöd", SUPPORT_HINT, answers.support),
     ):
         blocks.append(p(heading, "Heading1"))
-        blocks.append(p("Hur har arbetet gått?", "Hint"))
+        blocks.append(p(hint, "Hint"))
         blocks.append(tbl([tr([tc("".join(p(line) for line in text.split("\n")) or p())])], 1))
     blocks.append(p("Nämndens beslut", "Heading1"))
     blocks.append(
@@ -646,7 +651,7 @@ MERGED_EXPECTED = [
         "4.2",
         ACTIVITIES[3].activity,
         ACTIVITIES[3].responsible,
-        "",
+        "2026",  # the Tidsplan cell above is merged down into this row
         "Ej påbörjad",
         ACTIVITIES[3].comment,
         "Ej påbörjad",
@@ -834,6 +839,64 @@ FREE_TEXT_ACTIVITIES = [
 ]
 
 
+def merged_responsible_table(area: int, activities: Sequence[Activity]) -> str:
+    """One person responsible for all of area 1: the Ansvarig cell merged down over every row,
+    the template's empty row included (that row has nothing of its own and is no activity)."""
+    if area != 1:
+        return activity_table(activities)
+    rows = [header_row()]
+    for index, a in enumerate(MERGED_RESPONSIBLE_ACTIVITIES):
+        responsible = (
+            tc("Kultur- och fritidschef", vmerge="restart") if index == 0 else tc("", vmerge="")
+        )
+        rows.append(
+            tr(
+                [
+                    tc(a.nr),
+                    tc(a.activity),
+                    responsible,
+                    tc(a.timeframe),
+                    tc(status_dropdown(a.status)),
+                    tc(a.comment),
+                ]
+            )
+        )
+    rows.append(tr([tc(""), tc(""), tc("", vmerge=""), tc(""), tc(""), tc("")]))
+    return tbl(rows)
+
+
+MERGED_RESPONSIBLE_ACTIVITIES = [
+    Activity(1, "1.1", "Kartlägga föreningsbidragen", "", "Våren", "Genomförd", "Klart i maj."),
+    Activity(1, "1.2", "Utbilda handläggarna", "", "Hösten", "Pågående", ""),
+    Activity(1, "1.3", "Ny bidragsregel", "", "2027", "Ej påbörjad", "Väntar på beslut."),
+]
+_CHEF = "Kultur- och fritidschef"
+MERGED_RESPONSIBLE_EXPECTED = [
+    Activity(
+        1,
+        "1.1",
+        "Kartlägga föreningsbidragen",
+        _CHEF,
+        "Våren",
+        "Genomförd",
+        "Klart i maj.",
+        "Genomförd",
+    ),
+    Activity(1, "1.2", "Utbilda handläggarna", _CHEF, "Hösten", "Pågående", "", "Pågående"),
+    Activity(
+        1,
+        "1.3",
+        "Ny bidragsregel",
+        _CHEF,
+        "2027",
+        "Ej påbörjad",
+        "Väntar på beslut.",
+        "Ej påbörjad",
+    ),
+    *ACTIVITIES[1:],
+]
+
+
 def free_text_table(area: int, activities: Sequence[Activity]) -> str:
     rows = [header_row()]
     rows += [
@@ -866,6 +929,7 @@ def edge_cases(config: Config) -> list[Case]:
         _case(config, "whitespace", whitespace_table, WHITESPACE_EXPECTED),
         _case(config, "continued_table", continued_table, ACTIVITIES),
         _case(config, "reordered_columns", reordered_table, REORDERED_EXPECTED),
+        _case(config, "merged_responsible", merged_responsible_table, MERGED_RESPONSIBLE_EXPECTED),
         _case(
             config,
             "free_text_statuses",
@@ -874,6 +938,27 @@ def edge_cases(config: Config) -> list[Case]:
             FREE_TEXT_ACTIVITIES,
         ),
     ]
+
+
+def last_year_answer(config: Config, board: str, cycle: str = "hbtqia-2025") -> ParsedTemplate:
+    """A board's answer to last year's cycle: its planned activities with statuses in turn
+    Pågående, Genomförd and none, comments with characters that need escaping, and one
+    unfinished activity of its own."""
+    planned = config.planned_activities(config.cycle(cycle), board)
+    statuses: tuple[Status | None, ...] = ("Pågående", "Genomförd", None)
+    rows = [
+        ActivityRow(
+            area=a.area,
+            nr=a.nr,
+            activity=a.activity,
+            status=statuses[i % 3],
+            status_text=statuses[i % 3] or "",
+            comment="Fortsätter <i> & ”citat” " * (i % 2),
+        )
+        for i, a in enumerate(planned)
+    ]
+    rows.append(ActivityRow(area=2, nr="2.1", activity="Egen aktivitet i fjol", status="Pågående"))
+    return ParsedTemplate(file="fjol.docx", board=board, cycle=cycle, activities=rows)
 
 
 # --------------------------------------------------------------------------- hostile files

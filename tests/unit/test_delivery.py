@@ -33,14 +33,15 @@ def _sent(data: Path) -> list[EmailMessage]:
 def test_compile_emails_the_documents_to_the_coordinator_once(tmp_path: Path) -> None:
     settings = Settings(data=tmp_path, config=CONFIG_DIR)
     with Runtime.from_settings(settings) as runtime:
-        result = compile_cycle(runtime, "hbtqia-2026", today=dt.date(2027, 4, 19))
+        result = compile_cycle(runtime, "hbtqia-2026", today=dt.date(2027, 4, 19), pdf=False)
         coordinator = runtime.config.municipality.coordinator.email
         assert result.delivered_to == coordinator
         [message] = _sent(tmp_path)
         assert message["To"] == coordinator
         assert message["Subject"].startswith("Sammanställningen är klar")
         names = [part.get_filename() for part in message.iter_attachments()]
-        assert names == [result.docx.name, result.xlsx.name]
+        assert result.pdf is None and result.working_list is not None
+        assert names == [result.docx.name, result.xlsx.name, result.working_list.name]
         attached = {p.get_filename(): p.get_content() for p in message.iter_attachments()}
         assert attached[result.docx.name] == result.docx.read_bytes()
         body = message.get_body(preferencelist=("plain",))

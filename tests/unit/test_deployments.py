@@ -212,7 +212,7 @@ def test_serve_builds_every_deployment_with_its_form_and_schedules(config: Confi
     remind = deployments["remind"]
     assert remind.entrypoint == "flows/prefect_flows.py:remind_flow"
     form = remind._parameter_openapi_schema.model_dump()
-    assert form["properties"]["cycle"]["enum"] == ["hbtqia-2025", "hbtqia-2026"]
+    assert form["properties"]["cycle"]["enum"] == ["hbtqia-2024", "hbtqia-2025", "hbtqia-2026"]
     assert remind.schedules is not None
     [schedule] = remind.schedules
     rrule = schedule.schedule

@@ -2,7 +2,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from flows.config import load_config
+from flows.model import Board, Contact
 from flows.references import find_references, reference_code, resolve_reference
 
 
@@ -26,3 +29,30 @@ def test_mistyped_code_is_not_resolved(config_dir: Path) -> None:
     assert resolve_reference(config, wrong_check) is None
     assert resolve_reference(config, code.replace("-SN-", "-KFN-")) is None
     assert resolve_reference(config, "nonsense") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Beslutet togs 2017-07-24 av nämnden.",
+        "Ring 070-123-45 eller 08-555-22",
+        "Dnr 2026-0118-AB",
+        "se KS-2027-0118-AB",
+        "HBT26-KFN-Q7-extra",
+        "prefix-HBT26-KFN-Q7",
+        "ÅHBT26-KFN-Q7",
+    ],
+)
+def test_ordinary_text_is_not_a_reference_code(text: str) -> None:
+    assert find_references(text) == []
+
+
+def test_a_reference_code_in_ordinary_text_is_found() -> None:
+    assert find_references("Bifogar mallen (ref HBT26-KFN-Q7), mvh") == ["HBT26-KFN-Q7"]
+    assert find_references("[hbt26-kfn-q7]") == ["HBT26-KFN-Q7"]
+
+
+def test_a_code_of_digits_only_is_not_a_valid_code() -> None:
+    contact = Contact(name="X", email="x@example.se")
+    with pytest.raises(ValueError, match="minst en versal"):
+        Board(id="x", code="2026", name="X", primary=contact, secretary=contact, escalation=contact)

@@ -100,7 +100,7 @@ def test_readable_table_for_a_person(
     assert "Nämnd: kultur-och-fritidsnamnden   Uppföljning: hbtqia-2026" in out
     assert "Strategiområde 4" in out and "Ej påbörjad" in out
     assert "Beslut: 2027-03-12, § 34" in out
-    assert "Statusen ”Vet ej” för aktiviteten 1.11" in out
+    assert "statusen ”Vet ej” för aktiviteten 1.11" in out
 
 
 def test_missing_file_is_reported_not_raised(

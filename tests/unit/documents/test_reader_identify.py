@@ -50,6 +50,20 @@ def test_nothing_to_identify_by_is_an_error(config: Config) -> None:
     assert len(result.activities) == 4
 
 
+def test_dates_and_numbers_in_the_text_are_not_taken_for_a_reference(config: Config) -> None:
+    body = fx.p("Sammanträdet 2017-07-24, dnr 2026-0118-AB, tfn 070-123-45.")
+    body += fx.template_body(answers=fx.Answers(decision_date="2017-07-24"))
+    data = fx.package(body, footer="Utskrivet 2027-03-24")
+    result = read_template(data, "x.docx", config)
+    assert [p.code for p in result.errors] == ["template.unidentified"]
+
+
+def test_the_real_reference_is_found_after_a_date(config: Config) -> None:
+    body = fx.p(f"Möte 2017-07-24. Referens {_ref(config)}") + fx.template_body()
+    result = read_template(fx.filled(config, body, props=False, footer_ref=False), "x.docx", config)
+    assert (result.board, result.cycle) == (fx.BOARD, fx.CYCLE)
+
+
 def test_mistyped_reference_is_an_error(config: Config) -> None:
     good = _ref(config)
     bad = good[:-2] + ("AA" if not good.endswith("AA") else "BB")

@@ -96,7 +96,7 @@ def test_free_text_written_below_the_box_is_kept_and_the_hint_above_it_is_not(
             fx.p("Behov av stöd", "Heading1"),
             fx.p("Skrivet under rutan.") + fx.p("Behov av stöd", "Heading1"),
         )
-        .replace(fx.p("Hur har arbetet gått?", "Hint"), fx.p("Hur har arbetet gått?"))
+        .replace(fx.p(fx.ANALYSIS_HINT, "Hint"), fx.p(fx.ANALYSIS_HINT))
     )
     result = read_template(fx.filled(config, body), "x.docx", config)
     assert (
@@ -106,9 +106,37 @@ def test_free_text_written_below_the_box_is_kept_and_the_hint_above_it_is_not(
     assert result.texts.support == "Stöd med utbildningsmaterial."
 
 
+def test_free_text_typed_outside_the_answer_box_is_read(config: Config) -> None:
+    # Secretaries type under the heading, above the box, and below it: all of it is the answer.
+    body = fx.template_body()
+    body = body.replace(
+        fx.p(fx.ANALYSIS_HINT, "Hint"),
+        fx.p(fx.ANALYSIS_HINT, "Hint") + fx.p("Skrivet ovanför rutan."),
+    )
+    body = body.replace(
+        fx.p("Behov av stöd", "Heading1") + fx.p(fx.SUPPORT_HINT, "Hint"),
+        fx.p("Skrivet under rutan.")
+        + fx.p("Behov av stöd", "Heading1")
+        + fx.p("Direkt under rubriken, före anvisningen.")
+        + fx.p(fx.SUPPORT_HINT),  # the hint, its style lost in another editor
+    )
+    body = body.replace(
+        fx.p("Nämndens beslut", "Heading1"),
+        fx.p("Efter rutan.") + fx.p("Nämndens beslut", "Heading1"),
+    )
+    result = read_template(fx.filled(config, body), "x.docx", config)
+    assert result.texts.analysis == (
+        "Skrivet ovanför rutan.\nArbetet har gått bra.\nFler grupper ska utbildas.\n"
+        "Skrivet under rutan."
+    )
+    assert result.texts.support == (
+        "Direkt under rubriken, före anvisningen.\nStöd med utbildningsmaterial.\nEfter rutan."
+    )
+
+
 def test_free_text_written_under_the_heading_when_the_box_was_deleted(config: Config) -> None:
     body = fx.template_body().split(fx.p("Sammanfattande analys", "Heading1"))[0]
-    body += fx.p("Sammanfattande analys", "Heading1") + fx.p("Hur har arbetet gått?", "Hint")
+    body += fx.p("Sammanfattande analys", "Heading1") + fx.p(fx.ANALYSIS_HINT, "Hint")
     body += fx.p("Direkt under rubriken.") + fx.p("Andra stycket.")
     result = read_template(fx.filled(config, body), "x.docx", config)
     assert result.texts.analysis == "Direkt under rubriken.\nAndra stycket."

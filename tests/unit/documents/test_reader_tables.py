@@ -64,6 +64,7 @@ CASES = [
     "whitespace",
     "continued_table",
     "reordered_columns",
+    "merged_responsible",
     "free_text_statuses",
 ]
 
@@ -116,12 +117,20 @@ def test_legacy_dropdown_form_fields(config: Config) -> None:
     assert all("FORM" not in a.status_text + a.comment for a in result.activities)
 
 
-def test_merged_cells_are_not_repeated(config: Config) -> None:
+def test_merged_cells(config: Config) -> None:
     result, _ = _read(config, "merged_cells")
     area4 = [a for a in result.activities if a.area == 4]
-    assert area4[0].timeframe == "2026" and area4[1].timeframe == ""  # vMerge continuation
+    assert area4[0].timeframe == area4[1].timeframe == "2026"  # vMerge reaches both rows
     assert area4[0].responsible == ""  # Aktivitet spans Ansvarig: text lands in Aktivitet only
     assert area4[2].nr is None and area4[2].activity.startswith("Pride-parad")  # gridBefore
+
+
+def test_a_vertically_merged_responsible_reaches_every_row_it_covers(config: Config) -> None:
+    result, _ = _read(config, "merged_responsible")
+    area1 = [a for a in result.activities if a.area == 1]
+    assert [a.nr for a in area1] == ["1.1", "1.2", "1.3"]  # the merged-into empty row is none
+    assert {a.responsible for a in area1} == {"Kultur- och fritidschef"}
+    assert not result.problems
 
 
 def test_wrappers_text_boxes_nested_tables_and_hidden_text(config: Config) -> None:

@@ -16,6 +16,7 @@ from flows.report.reference import Profile, build_reference
 from flows.report.styles import REQUIRED
 from flows.report.wordxml import w
 from flows.swedish import long_date as swedish_date
+from tests.support.ooxml_validation import findings
 from tests.unit.report.answers import AWKWARD_COMMENT
 
 REPORT_DATE = dt.date(2027, 4, 19)
@@ -35,6 +36,11 @@ def part(data: bytes, name: str) -> etree._Element:
 def body_text(data: bytes) -> str:
     body = part(data, "word/document.xml")
     return "\n".join("".join(str(t) for t in p.itertext()) for p in body.iter(w("p")))
+
+
+def test_report_validates_clean(report: bytes) -> None:
+    """No schema or semantic finding of the Open XML SDK's rules: Word opens it without repair."""
+    assert findings(report) == []
 
 
 def test_title_page(report: bytes, config: Config, frames: Frames) -> None:

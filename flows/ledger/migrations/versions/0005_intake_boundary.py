@@ -1,6 +1,6 @@
 """intake boundary: interrupted processing attempts, quarantine digests
 
-Revision ID: 0002
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-01
 """
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0002"
-down_revision: str | None = "0004"  # chained after main's 0003 and 0004
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | None = None
 depends_on: str | None = None
 
