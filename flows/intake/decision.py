@@ -178,7 +178,7 @@ def assess(
         return Assessment(
             "quarantined",
             f"Avsändaren {sender} kunde inte verifieras ({verified.how}); svaret räknas inte "
-            "förrän det kommer från en verifierad avsändare eller samordnaren godkänner det.",
+            "förrän det kommer från en verifierad avsändare eller samordnaren skickar in det.",
             cycle=current,
             board=board,
             method=method,

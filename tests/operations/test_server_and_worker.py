@@ -275,8 +275,10 @@ def _check_sent_mail(sent: list[dict[str, Any]]) -> None:
     answering = config.board(ANSWERING_BOARD)
     to_answering = [m for m, to in zip(messages, recipients, strict=True)
                     if answering.primary.email in to]  # fmt: skip
-    # The invitation with its template, and the receipt for the answer.
-    assert len(to_answering) == 2
+    # The invitation with its template, the receipt for the answer, and the notice of the new
+    # version that goes to all of the board's contacts.
+    assert len(to_answering) == 3
+    assert sum(str(m["Subject"]).startswith("En ny version av ert svar") for m in to_answering) == 1
     assert any(
         part.get_filename(failobj="").endswith(".docx")
         for message in to_answering

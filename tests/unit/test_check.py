@@ -90,7 +90,7 @@ def test_unknown_ids_come_with_the_closest_valid_ones(config_copy: Path) -> None
     _replace(cycle, "strategy: hbtqai", "strategy: hbtqia")
     (line,) = _lines(config_copy)
     assert (
-        "previous: okänd cykel 'hbtqia-2052' — menade du 'hbtqia-2026' eller 'hbtqia-2025'?" in line
+        "previous: okänd cykel 'hbtqia-2052' — menade du 'hbtqia-2026' eller 'hbtqia-2025'" in line
     )
     assert _lines(config_copy.parent / "config", cycle="hbtqia-2062") != []
 
