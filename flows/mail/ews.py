@@ -742,6 +742,7 @@ class EwsMailbox:
             "datetime_received",
             "body",
             "attachments",
+            "headers",
         ]
 
         def get() -> Any:
@@ -779,6 +780,9 @@ class EwsMailbox:
             body=str(body or ""),
             body_is_html=type(body).__name__ == "HTMLBody",
             attachments=attachments_in([(n, t, bytes(c or b"")) for n, t, c in files]),
+            headers=tuple(
+                (str(h.name), str(h.value or "")) for h in (item.headers or []) if h.name
+            ),
         )
         received = item.datetime_received.isoformat() if item.datetime_received else None
         log.info("Exchange item read from its properties (%s): %s", reason, item_id)

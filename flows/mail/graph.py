@@ -413,7 +413,7 @@ class GraphMailbox:
                 url,
                 params={
                     "$select": "subject,from,toRecipients,ccRecipients,internetMessageId,"
-                    "sentDateTime,receivedDateTime,body"
+                    "sentDateTime,receivedDateTime,body,internetMessageHeaders"
                 },
             ).json()
             listed = self._client.request("GET", f"{url}/attachments").json().get("value", [])
@@ -448,6 +448,11 @@ class GraphMailbox:
             body=str(body.get("content") or ""),
             body_is_html=str(body.get("contentType", "")).lower() == "html",
             attachments=attachments_in(files),
+            headers=tuple(
+                (str(h.get("name", "")), str(h.get("value", "")))
+                for h in item.get("internetMessageHeaders") or []
+                if h.get("name")
+            ),
         )
         log.info("Graph message read from its properties (%s): %s", reason, message_id)
         return reconstructed_message(properties, reason=f"graph:{reason}")

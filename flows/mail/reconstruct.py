@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -42,6 +43,30 @@ class ItemProperties:
     body: str = ""
     body_is_html: bool = False
     attachments: tuple[Attachment, ...] = field(default_factory=tuple)
+    # The item's internet headers as Exchange stored them (Received, Authentication-Results,
+    # X-MS-Exchange-Organization-*): the sender policy reads them as it would in the MIME.
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+# Headers the rebuilt message sets itself, or that describe the MIME structure it replaces.
+_OWN_HEADERS = frozenset(
+    {
+        "from",
+        "to",
+        "cc",
+        "subject",
+        "date",
+        "message-id",
+        "in-reply-to",
+        "mime-version",
+        "content-type",
+        "content-transfer-encoding",
+        "content-disposition",
+        "content-id",
+        RECONSTRUCTED_HEADER.lower(),
+        UNREADABLE_HEADER.lower(),
+    }
+)
 
 
 def _date(moment: dt.datetime) -> str:
@@ -53,6 +78,10 @@ def _date(moment: dt.datetime) -> str:
 def reconstructed_message(properties: ItemProperties, *, reason: str) -> bytes:
     """The item as a MIME message built from its properties and file attachments."""
     message = EmailMessage(policy=SMTP)
+    for name, value in properties.headers:
+        unfolded = re.sub(r"\r?\n[ \t]+", " ", value)
+        if name.lower() not in _OWN_HEADERS and not re.search(r"[\r\n]", unfolded):
+            message[name] = unfolded
     if properties.sender:
         name = (properties.sender_name or "").replace('"', "")
         message["From"] = f'"{name}" <{properties.sender}>' if name else properties.sender

@@ -15,6 +15,7 @@ from flows.mail.port import MailError, OutboundMessage
 from flows.mail.reconstruct import RECONSTRUCTED_HEADER, UNREADABLE_HEADER
 from tests.support.ews_server import DEFAULT_PASSWORD, DEFAULT_USER, EwsServer
 from tests.support.exchange_samples import smime_signed
+from tests.support.exchange_stamp import as_delivered_by_exchange
 from tests.support.graph_server import DEFAULT_CREDENTIALS, GraphServer
 from tests.support.graph_server.app import EWS_SCOPE
 from tests.support.mail_samples import reply
@@ -54,7 +55,7 @@ def test_a_corrupt_item_becomes_an_unreadable_entry_and_the_rest_still_arrive() 
         server.deliver(reply(message_id="<first@kfn>"))
         broken = server.deliver(reply(message_id="<broken@kfn>"), corrupt=True)
         signed = smime_signed(attachment=("Svar.docx", b"PK\x03\x04svar"), message_id="<s@kfn>")
-        server.deliver(signed)
+        server.deliver(as_delivered_by_exchange(signed))
         server.deliver(reply(message_id="<last@kfn>"))
 
         result = EwsMailbox(settings(server)).fetch_new(None)
@@ -67,6 +68,8 @@ def test_a_corrupt_item_becomes_an_unreadable_entry_and_the_rest_still_arrive() 
         rebuilt = next(m for m in result.messages if b"<s@kfn>" in m.raw)
         assert parse(rebuilt.raw)[RECONSTRUCTED_HEADER] == "ews:ErrorMimeContentConversionFailed"
         assert "Svar.docx" in [a.filename for a in extract_attachments(rebuilt.raw)]
+        # Exchange's stamps survive, for the sender policy to read.
+        assert parse(rebuilt.raw)["X-MS-Exchange-Organization-AuthSource"] == "EX01.ekeby.example"
         ids = {parse_envelope(m.raw).message_id for m in result.messages}
         assert {"<first@kfn>", "<last@kfn>", "<s@kfn>"} <= ids
         # The same stand-in every time: a repeated fetch records it once.

@@ -555,6 +555,13 @@ def _item_xml(item: Item, fields: set[str]) -> str:
             for aid, name, ctype, data in _attachments(item)
         )
         parts.append(f"<t:Attachments>{files}</t:Attachments>")
+    if "item:InternetMessageHeaders" in fields:
+        headers = "".join(
+            f"<t:InternetMessageHeader HeaderName={attr(name)}>{text(value)}"
+            "</t:InternetMessageHeader>"
+            for name, value in _parsed(item.mime).items()
+        )
+        parts.append(f"<t:InternetMessageHeaders>{headers}</t:InternetMessageHeaders>")
     if "item:HasAttachments" in fields:
         parts.append(
             f"<t:HasAttachments>{'true' if _attachments(item) else 'false'}</t:HasAttachments>"

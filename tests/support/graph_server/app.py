@@ -724,7 +724,12 @@ class MailApi:
         return self._collection(messages)
 
     def get_message(self, data: dict[str, Any], id: str) -> Response:
-        return json_response(200, self._select(self.store.message_json(self._message(id))))
+        message = self._message(id)
+        item = self.store.message_json(message)
+        if "internetMessageHeaders" in self.query.get("$select", ""):
+            # Returned only when asked for with $select (Graph's message resource).
+            item["internetMessageHeaders"] = self.store.headers_of(message)
+        return json_response(200, self._select(item))
 
     def mime(self, data: dict[str, Any], id: str) -> Response:
         message = self._message(id)

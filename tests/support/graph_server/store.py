@@ -246,6 +246,13 @@ class GraphStore:
                 if self.mailbox.lower() in recipients:
                     self.deliver(snapshot["mime"])
 
+    def headers_of(self, message: StoredMessage) -> list[dict[str, str]]:
+        """The message's internet headers, as Graph lists them."""
+        parsed = BytesParser(policy=email.policy.compat32).parsebytes(
+            self.mime(message), headersonly=True
+        )
+        return [{"name": name, "value": str(value)} for name, value in parsed.items()]
+
     def attachments_of(self, message: StoredMessage) -> list[StoredAttachment]:
         """File attachments: those added through the API, or those in the delivered MIME."""
         if message.raw is None:

@@ -15,6 +15,7 @@ from flows.mail.mime import extract_attachments, parse, parse_envelope
 from flows.mail.port import Attachment, MailDeferred, MemoryJournal, OutboundMessage, SendPending
 from flows.mail.reconstruct import RECONSTRUCTED_HEADER
 from tests.support.exchange_samples import smime_signed
+from tests.support.exchange_stamp import as_delivered_by_exchange
 from tests.support.graph_server import GraphServer, fixtures
 from tests.support.graph_server.fixtures import graph_settings, inbound
 
@@ -77,12 +78,16 @@ def test_a_message_whose_mime_never_converts_is_rebuilt_and_not_asked_for_again(
 ) -> None:
     graph_server.set_behaviour(smime_mime_fails=True)
     answer = b"PK\x03\x04" + os.urandom(3000)
-    graph_server.deliver(smime_signed(attachment=("Svar KFN.docx", answer), message_id="<s@k>"))
+    signed = smime_signed(attachment=("Svar KFN.docx", answer), message_id="<s@k>")
+    graph_server.deliver(as_delivered_by_exchange(signed))
     with GraphMailbox(graph_settings()) as box:
         [message] = box.fetch_new(None).messages
     rebuilt = parse(message.raw)
     assert rebuilt[RECONSTRUCTED_HEADER] == "graph:ErrorMimeContentConversionFailed"
     assert rebuilt["Message-ID"] == "<s@k>"
+    # Exchange's stamps survive, for the sender policy to read.
+    assert rebuilt["X-MS-Exchange-Organization-AuthAs"] == "Anonymous"  # kfn.ekeby.example
+    assert rebuilt.get_content_type() == "multipart/mixed"
     found = {a.filename: a.data for a in extract_attachments(message.raw)}
     assert found["Svar KFN.docx"] == answer
     assert graph_server.stats()["requests"]["mime"] == 1  # a 500 that repeats is not retried
