@@ -48,7 +48,7 @@ def budget(seconds: float, megabytes: float) -> Iterator[None]:
 
 def test_a_mimetype_lying_about_its_size_is_read_a_few_bytes_at_a_time() -> None:
     bomb = h.lying_mimetype()
-    with budget(2.0, 16):
+    with budget(6.0, 16):
         kind, _ = sniff(bomb, "svar.odt")
     assert kind is FileKind.TRUNCATED  # its checksum fails after 39 bytes
 
@@ -56,7 +56,7 @@ def test_a_mimetype_lying_about_its_size_is_read_a_few_bytes_at_a_time() -> None
 def test_a_member_inflating_a_thousandfold_is_refused_by_its_declared_size(
     config: Config,
 ) -> None:
-    with budget(2.0, 16):
+    with budget(6.0, 16):
         parsed = read_template(h.high_ratio_docx(), "svar.docx", config)
     assert [p.code for p in parsed.problems] == ["file.zip_bomb"]
 
@@ -65,7 +65,7 @@ def test_a_ratio_bomb_with_honest_small_declared_size_is_stopped_while_inflating
     limits = Limits(zip_ratio_floor_bytes=64 * 1024)
     data, crc = h._deflated_zeros(8 * MB)
     archive = BoundedZip(h.handmade_zip([("word/document.xml", data, crc, 8 * MB)]), limits)
-    with budget(2.0, 8), pytest.raises(LimitExceeded, match="packad"):
+    with budget(6.0, 8), pytest.raises(LimitExceeded, match="packad"):
         archive.read("word/document.xml")
 
 
@@ -98,7 +98,7 @@ def test_bzip2_and_lzma_members_are_not_inflated() -> None:
 
 def test_unreferenced_header_parts_cost_little(config: Config) -> None:
     bomb = h.unreferenced_headers(h.filled_template(config, "socialnamnden"))
-    with budget(3.0, 48):
+    with budget(8.0, 48):
         assert footer_text(bomb) == ""  # over the ratio limit: no reference from the footers
         parsed = read_template(bomb, "svar.docx", config)
     assert parsed.board == "socialnamnden" and not parsed.problems
@@ -130,7 +130,7 @@ def test_mime_structure_over_the_limits_is_refused_before_or_while_parsing(
 ) -> None:
     raw = build()
     limits = Limits(mime_depth=10, mime_parts=50)
-    with budget(2.0, 32), pytest.raises(LimitExceeded, match=what):
+    with budget(6.0, 32), pytest.raises(LimitExceeded, match=what):
         extract_attachments(raw, limits)
 
 
