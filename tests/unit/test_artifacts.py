@@ -81,7 +81,7 @@ def test_collect_row_in_swedish() -> None:
     )
     assert row["Avsändare"] == "(okänd)" and row["Nämnd"] == "–"
     assert row["Utfall"] == "I karantän, väntar på granskning"
-    assert row["Svar"] == "Meddelande till samordnaren om karantän"
+    assert row["Svar"] == "Sammanställning till samordnaren om karantän"
     assert len(row["Ämne"]) == 80
 
 
