@@ -304,7 +304,7 @@ def expected_result(
             )
     by_name = {i.name: i for i in answer.indicators}
     indicators = []
-    for name in config.strategy_of(cycle).indicators:
+    for name in config.strategy_of(cycle).indicator_names:
         given_indicator = by_name.get(name)
         indicators.append(
             Indicator(

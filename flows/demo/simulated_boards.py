@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from flows.bodies import words_for
 from flows.demo.answers import (
     ActivityAnswer,
     AddedActivity,
@@ -248,7 +249,7 @@ def simulate_answer(config: Config, cycle: Cycle, board: Board, *, seed: int) ->
     words = _Words(rng, cycle.year)
     activities = tuple(_answer_activity(rng, words, a) for a in planned)
     added = _added_rows(rng, words, planned, len(strategy.areas))
-    indicators = tuple(_indicator(rng, name) for name in strategy.indicators)
+    indicators = tuple(_indicator(rng, name) for name in strategy.indicator_names)
     decided = rng.random() < 0.9
     decision_date = _meeting_day(rng, cycle) if decided else None
     saved_on = (decision_date or cycle.deadline - dt.timedelta(days=7)) + dt.timedelta(
@@ -392,8 +393,8 @@ def _meeting_day(rng: random.Random, cycle: Cycle) -> dt.date:
 
 
 def _analysis(rng: random.Random, board: Board, cycle: Cycle, strategy: str) -> str:
-    whose = f"{board.name[0].lower()}{board.name[1:]}s" if board.kind == "nämnd" else "bolagets"
-    subject = {"board": board.name, "whose": whose}
+    whose = "bolagets" if board.kind == "bolagsstyrelse" else words_for(board).genitive
+    subject = {"board": words_for(board).name, "whose": whose}
     opening = rng.choice(ANALYSIS_OPENINGS).format(
         year=cycle.year, strategy=strategy.lower(), **subject
     )

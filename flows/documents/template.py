@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 
 from lxml import etree
 
+from flows.bodies import words_for
 from flows.documents import ooxml
 from flows.documents.ooxml import el, val
 from flows.documents.template_styles import (
@@ -354,7 +355,7 @@ class _Body:
         self.strategy = strategy
         self.ref = ref
         self.ids = _Ids()
-        self.who = "nämnden" if board.kind == "nämnd" else "styrelsen"
+        self.who = words_for(board).definite
 
     def document(self) -> etree._Element:
         body = el("w:body", None, *self._blocks(), self._section())
@@ -402,7 +403,7 @@ class _Body:
     def _title(self) -> Iterator[etree._Element]:
         deadline = long_date(self.cycle.deadline)
         yield paragraph(f"Uppföljning av {self.strategy.title}", style="Title")
-        yield paragraph(self.board.name, style="Subtitle")
+        yield paragraph(words_for(self.board).name, style="Subtitle")
         facts = [
             ("Sista svarsdag: ", deadline),
             ("Redovisningen avser: ", f"verksamhetsåret {self.cycle.year}"),
@@ -452,7 +453,7 @@ class _Body:
             style="Hint",
         )
         rows = [header_row(INDICATOR_HEADERS, INDICATOR_WIDTHS)]
-        for name in self.strategy.indicators:
+        for name in self.strategy.indicator_names:
             rows.append(
                 row(
                     [

@@ -104,7 +104,7 @@ def indicator_totals(frames: Frames, strategy: Strategy) -> pd.DataFrame:
     added, in the order they first appear.
     """
     indicators = frames.indicators
-    names = list(strategy.indicators)
+    names = strategy.indicator_names
     names += [n for n in dict.fromkeys(indicators["name"]) if n not in names]
     numeric = indicators[indicators["value"].notna()].sort_values(["board_order"])
     grouped = numeric.groupby("name", sort=False)

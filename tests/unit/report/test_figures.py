@@ -53,7 +53,7 @@ def test_counts(frames) -> None:
 
 def test_indicator_totals_sum_numbers_and_name_the_boards(frames, config: Config) -> None:
     totals = indicator_totals(frames, config.strategy_of(frames.cycle)).set_index("name")
-    first = config.strategy_of(frames.cycle).indicators[0]
+    first = config.strategy_of(frames.cycle).indicator_names[0]
     assert totals.loc[first, "total"] == 10 * 10
     assert totals.loc[first, "reported_by"] == 10
     assert "Kommunstyrelsen" in str(totals.loc[first, "boards"])
