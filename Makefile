@@ -7,7 +7,7 @@ UV_VERSION := 0.13.9
 UV := $(VENV)/bin/uv
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit install bench clean lock
+.PHONY: demo test lint typecheck unit install bench clean lock schema
 
 $(STAMP): pyproject.toml uv.lock
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,9 @@ bench: $(STAMP)
 	$(VENV)/bin/python benchmarks/parse.py
 	$(VENV)/bin/python benchmarks/mailbox.py
 	$(VENV)/bin/python benchmarks/compile.py
+
+schema: $(STAMP)
+	$(VENV)/bin/python -m flows.schema config/schema
 
 lock:
 	$(UV) lock

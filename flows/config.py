@@ -4,7 +4,8 @@ is wrong, e.g. `config/boards.yaml:41: kultur.primary.email: ogiltig e-postadres
 Layout:
   municipality.yaml           the municipality, the coordinator, the mailbox, default_cycle
   boards.yaml                 boards and company boards with their contacts
-  strategies/<id>.yaml        a strategy: title, purpose, areas with goal texts, key figures
+  strategies/<id>.yaml        a strategy: title, purpose, areas, statuses, key figures, sections
+  schema/*.schema.json        JSON Schemas of these files (generated: `make schema`)
   action-plans/<strategy>.yaml  per board, the planned activities pre-filled in its template
   cycles/<id>.yaml            one strategy followed up for one year
 """
@@ -147,6 +148,7 @@ def load_config(root: Path) -> Config:
             path, node, data or {}, dict[str, list[PlannedActivity]]
         )
         n_areas = len(strategies[path.stem].areas)
+        label = strategies[path.stem].area_label.lower()
         for board_id, activities in parsed.items():
             if board_id not in boards:
                 raise ConfigError(f"{path}:{_line_of(node, (board_id,))}: okänd nämnd {board_id!r}")
@@ -154,7 +156,7 @@ def load_config(root: Path) -> Config:
                 if act.area > n_areas or not act.nr.startswith(f"{act.area}."):
                     raise ConfigError(
                         f"{path}:{_line_of(node, (board_id, i))}: {board_id}[{i}]: "
-                        f"aktivitet {act.nr} hör inte till strategiområde {act.area} (1–{n_areas})"
+                        f"aktivitet {act.nr} hör inte till {label} {act.area} (1–{n_areas})"
                     )
         plans[path.stem] = parsed
 

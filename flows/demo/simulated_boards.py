@@ -18,7 +18,7 @@ from flows.demo.answers import (
     BoardAnswer,
     IndicatorAnswer,
 )
-from flows.model import Board, Config, Cycle, PlannedActivity, Status
+from flows.model import Board, Config, Cycle, KeyFigure, PlannedActivity, Status
 from flows.swedish import MONTHS, number
 
 STATUS_WEIGHTS: dict[Status, int] = {"Genomförd": 50, "Pågående": 30, "Ej påbörjad": 12, "Utgår": 8}
@@ -249,7 +249,7 @@ def simulate_answer(config: Config, cycle: Cycle, board: Board, *, seed: int) ->
     words = _Words(rng, cycle.year)
     activities = tuple(_answer_activity(rng, words, a) for a in planned)
     added = _added_rows(rng, words, planned, len(strategy.areas))
-    indicators = tuple(_indicator(rng, name) for name in strategy.indicator_names)
+    indicators = tuple(_indicator(rng, figure) for figure in strategy.indicators)
     decided = rng.random() < 0.9
     decision_date = _meeting_day(rng, cycle) if decided else None
     saved_on = (decision_date or cycle.deadline - dt.timedelta(days=7)) + dt.timedelta(
@@ -359,7 +359,8 @@ def _added_rows(
     return tuple(rows)
 
 
-def _indicator(rng: random.Random, name: str) -> IndicatorAnswer:
+def _indicator(rng: random.Random, figure: KeyFigure) -> IndicatorAnswer:
+    name = figure.name
     lowered = name.lower()
     if rng.random() < 0.08:
         return IndicatorAnswer(
@@ -368,6 +369,11 @@ def _indicator(rng: random.Random, name: str) -> IndicatorAnswer:
             value=None,
             comment="Uppgiften saknas i år; den tas fram till nästa uppföljning.",
         )
+    if figure.unit == "procent":
+        share = rng.randint(28, 72)
+        text = rng.choice((f"{share} %", f"{share}", f"{share} procent"))
+        comment = rng.choice(("", "Enligt personalsystemet per den 31 december."))
+        return IndicatorAnswer(name=name, value_text=text, value=float(share), comment=comment)
     if "medarbetare" in lowered:
         value = rng.choice((rng.randint(5, 300), rng.randint(1000, 1500)))
         comment = rng.choice(
