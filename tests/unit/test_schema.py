@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]  # a dependency of prefect; no stubs in the lock
 import pytest
 import yaml
 
