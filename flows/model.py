@@ -171,14 +171,17 @@ def default_sections() -> list[TextSection]:
             key="analysis",
             title="Sammanfattande analys",
             hint=(
-                "Beskriv kort hur arbetet har gått under året, vad som har fungerat väl och "
-                "vad som behöver utvecklas."
+                "Hur har arbetet gått under året? Vad har gett resultat, och vad behöver ni "
+                "arbeta vidare med?"
             ),
         ),
         TextSection(
             key="support",
             title="Behov av stöd",
-            hint="Beskriv om ni behöver stöd från kommunledningskontoret i det fortsatta arbetet.",
+            hint=(
+                "Behöver ni stöd från kommunledningskontoret i det fortsatta arbetet, till "
+                "exempel utbildning, material eller samordning?"
+            ),
         ),
     ]
 

@@ -102,7 +102,8 @@ def read_template(
         _texts(footer_texts, blocks),
         expected_cycle=expected_cycle,
     )
-    sections = read_sections(blocks)
+    cycle = config.cycles.get(identity.cycle or "") or config.cycles.get(expected_cycle or "")
+    sections = read_sections(blocks, config.strategy_of(cycle) if cycle is not None else None)
     problems = [*notes, *identity.problems]
     if sections.activity_tables == 0:
         problems.append(problem("template.no_activities"))

@@ -25,9 +25,9 @@ from flows.documents.template_styles import (
     SETTINGS_XML,
     STYLES_XML,
 )
-from flows.model import STATUSES, Board, Config, Cycle, PlannedActivity, Strategy
+from flows.model import STATUSES, Area, Board, Config, Cycle, KeyFigure, PlannedActivity, Strategy
 from flows.references import reference_code
-from flows.swedish import long_date
+from flows.swedish import listing, long_date
 
 # --------------------------------------------------------------------------- what readers rely on
 
@@ -36,7 +36,7 @@ PROP_BOARD = "followup_board"
 PROP_TEMPLATE_VERSION = "followup_template_version"
 PROP_REF = "followup_ref"
 
-AREA_HEADING = "Strategiområde {number}"
+AREA_HEADING = "Strategiområde {number}"  # the default; a strategy's `area_label` replaces it
 ACTIVITY_HEADERS = ("Nr", "Aktivitet", "Ansvarig", "Tidsplan", "Status", "Kommentar/resultat")
 INDICATOR_HEADERS = ("Nyckeltal", "Värde", "Kommentar")
 INDICATOR_HEADING = "Nyckeltal"
@@ -64,6 +64,21 @@ DECISION_WIDTHS = (2000, 3000)
 ANSWER_BOX_HEIGHT = 1700
 
 assert sum(ACTIVITY_WIDTHS) == TEXT_WIDTH and sum(INDICATOR_WIDTHS) == TEXT_WIDTH
+
+
+_DECISION_WORDS = {"date": "datum", "paragraph": "paragraf"}
+
+
+def area_heading(strategy: Strategy, area: Area) -> str:
+    """`Strategiområde 2` or, with a title, `Målområde 2. Likvärdig service` (readers take the
+    label and the number)."""
+    heading = strategy.area_heading(area.number)
+    return f"{heading}. {area.title}" if area.title else heading
+
+
+def indicator_label(figure: KeyFigure) -> str:
+    """The key figure's name as printed, with its unit: `Andel kvinnor bland chefer (procent)`."""
+    return f"{figure.name} ({figure.unit})" if figure.unit else figure.name
 
 
 def template_properties(cycle: Cycle, board: Board) -> dict[str, str | int]:
@@ -207,9 +222,9 @@ class _Ids:
         return self._next
 
 
-def status_control(ids: _Ids) -> etree._Element:
+def status_control(ids: _Ids, statuses: Sequence[str] = STATUSES) -> etree._Element:
     """The Status dropdown, empty: placeholder text shown, no item chosen."""
-    items = [el("w:listItem", {"w:displayText": s, "w:value": s}) for s in STATUSES]
+    items = [el("w:listItem", {"w:displayText": s, "w:value": s}) for s in statuses]
     props = el(
         "w:sdtPr",
         None,
@@ -326,7 +341,9 @@ def header_row(headers: Sequence[str], widths: Sequence[int]) -> etree._Element:
     return row(cells, header=True)
 
 
-def activity_row(activity: PlannedActivity | None, ids: _Ids) -> etree._Element:
+def activity_row(
+    activity: PlannedActivity | None, ids: _Ids, statuses: Sequence[str] = STATUSES
+) -> etree._Element:
     texts = (
         (activity.nr, activity.activity, activity.responsible, activity.timeframe)
         if activity
@@ -337,7 +354,7 @@ def activity_row(activity: PlannedActivity | None, ids: _Ids) -> etree._Element:
         cell(w, paragraph(t, style="TableText") if t else paragraph(style="TableText"))
         for t, w in zip(texts, widths[:4], strict=True)
     ]
-    cells.append(cell(widths[4], paragraph(status_control(ids), style="TableText")))
+    cells.append(cell(widths[4], paragraph(status_control(ids, statuses), style="TableText")))
     cells.append(cell(widths[5]))
     return row(cells)
 
@@ -365,10 +382,13 @@ class _Body:
         yield from self._title()
         yield self._instructions()
         planned = self.config.planned_activities(self.cycle, self.board.id)
+        statuses = self.strategy.status_values
         for area in self.strategy.areas:
             activities = [a for a in planned if a.area == area.number]
-            yield paragraph(AREA_HEADING.format(number=area.number), style="Heading1")
+            yield paragraph(area_heading(self.strategy, area), style="Heading1")
             yield paragraph(run("Mål: ", bold=True), area.goal, style="Goal")
+            if area.description:
+                yield paragraph(area.description, style="Hint")
             if not activities:
                 yield paragraph(
                     f"Handlingsplanen har inga aktiviteter inom området. Har {self.who} gjort "
@@ -377,23 +397,18 @@ class _Body:
                 )
             empty = EMPTY_ACTIVITY_ROWS if activities else EMPTY_ROWS_WITHOUT_PLAN
             rows = [header_row(ACTIVITY_HEADERS, ACTIVITY_WIDTHS)]
-            rows += [activity_row(a, self.ids) for a in activities]
-            rows += [activity_row(None, self.ids) for _ in range(empty)]
+            rows += [activity_row(a, self.ids, statuses) for a in activities]
+            rows += [activity_row(None, self.ids, statuses) for _ in range(empty)]
+            label = self.strategy.area_heading(area.number)
             yield table(
-                ACTIVITY_WIDTHS, rows, caption=f"Aktiviteter inom strategiområde {area.number}"
+                ACTIVITY_WIDTHS, rows, caption=f"Aktiviteter inom {label[:1].lower()}{label[1:]}"
             )
-        yield from self._indicators()
-        yield from self._free_text(
-            ANALYSIS_HEADING,
-            "Hur har arbetet gått under året? Vad har gett resultat, och vad behöver "
-            f"{self.who} arbeta vidare med?",
-        )
-        yield from self._free_text(
-            SUPPORT_HEADING,
-            f"Behöver {self.who} stöd från {self.config.municipality.office.lower()} i det "
-            "fortsatta arbetet, till exempel utbildning, material eller samordning?",
-        )
-        yield from self._decision()
+        if self.strategy.indicators:
+            yield from self._indicators()
+        for section in self.strategy.sections:
+            yield from self._free_text(section.title, section.hint)
+        if self.strategy.decision_fields:
+            yield from self._decision()
         municipality = self.config.municipality
         yield paragraph(
             f"Tack för er redovisning! {municipality.office}, {municipality.name}",
@@ -420,14 +435,18 @@ class _Body:
         municipality = self.config.municipality
         coordinator = municipality.coordinator
         deadline = long_date(self.cycle.deadline)
-        statuses = ", ".join(STATUSES[:-1]) + f" eller {STATUSES[-1]}"
+        statuses = listing(list(self.strategy.status_values), "eller")
+        decision = listing([_DECISION_WORDS[f] for f in self.strategy.decision_fields])
+        parts = ["nyckeltalen"] if self.strategy.indicators else []
+        parts += [s.title[:1].lower() + s.title[1:] for s in self.strategy.sections]
+        if self.strategy.decision_fields:
+            parts.append(f"{decision} för {words_for(self.board).genitive} beslut")
         bullets = [
             f"Fyll i Status för varje aktivitet – välj {statuses} i listan – och skriv gärna "
             "en kort kommentar om vad som gjordes och vad det gav.",
             f"Har {self.who} gjort fler aktiviteter? Skriv dem i de tomma raderna eller lägg "
             "till nya rader i tabellen.",
-            f"Fyll i nyckeltalen, den sammanfattande analysen, eventuellt behov av stöd och "
-            f"datum och paragraf för {self.who}s beslut.",
+            f"Fyll i {listing(parts)}.",
             "Ändra inte rubrikerna eller tabellernas kolumner, och spara filen som "
             "Word-dokument (.docx).",
             f"Svara på e-postmeddelandet med den ifyllda filen bifogad senast {deadline}. "
@@ -453,11 +472,14 @@ class _Body:
             style="Hint",
         )
         rows = [header_row(INDICATOR_HEADERS, INDICATOR_WIDTHS)]
-        for name in self.strategy.indicator_names:
+        for figure in self.strategy.indicators:
             rows.append(
                 row(
                     [
-                        cell(INDICATOR_WIDTHS[0], paragraph(name, style="TableText")),
+                        cell(
+                            INDICATOR_WIDTHS[0],
+                            paragraph(indicator_label(figure), style="TableText"),
+                        ),
                         cell(INDICATOR_WIDTHS[1]),
                         cell(INDICATOR_WIDTHS[2]),
                     ]
@@ -477,14 +499,19 @@ class _Body:
         )
 
     def _decision(self) -> Iterator[etree._Element]:
-        yield paragraph(f"{self.who.capitalize()}s beslut", style="Heading1")
+        words = words_for(self.board)
+        fields = self.strategy.decision_fields
+        yield paragraph(f"{words.genitive_capitalized} beslut", style="Heading1")
+        asked = listing(
+            (["datum för sammanträdet"] if "date" in fields else [])
+            + (["paragrafen i protokollet"] if "paragraph" in fields else [])
+        )
         yield paragraph(
-            f"Uppföljningen ska vara beslutad av {self.who}. Ange datum för sammanträdet och "
-            "paragrafen i protokollet.",
+            f"Uppföljningen ska vara beslutad av {self.who}. Ange {asked}.",
             style="Hint",
         )
         label_w, value_w = DECISION_WIDTHS
-        rows = [
+        date_row, paragraph_row = (
             row(
                 [
                     cell(
@@ -505,8 +532,13 @@ class _Body:
                     cell(value_w),
                 ]
             ),
-        ]
-        yield table(DECISION_WIDTHS, rows, caption=f"{self.who.capitalize()}s beslut", header=False)
+        )
+        rows = ([date_row] if "date" in fields else []) + (
+            [paragraph_row] if "paragraph" in fields else []
+        )
+        yield table(
+            DECISION_WIDTHS, rows, caption=f"{words.genitive_capitalized} beslut", header=False
+        )
 
     def _section(self) -> etree._Element:
         return el(

@@ -60,7 +60,7 @@ def test_indicator_totals_sum_numbers_and_name_the_boards(frames, config: Config
     # a value that is only text ("flera") is not summed and does not count as reported
     pride = "Antal aktiviteter under Pride"
     assert totals.loc[pride, "reported_by"] == 0
-    assert list(totals.index[:4]) == config.strategy_of(frames.cycle).indicators
+    assert list(totals.index[:4]) == config.strategy_of(frames.cycle).indicator_names
 
 
 def _answer(config: Config, cycle: Cycle, board: str, rows: list[ActivityRow]) -> Answer:
