@@ -23,9 +23,9 @@ COLOURS = {
 }
 
 
-def status_chart(per_area: pd.DataFrame) -> bytes:
+def status_chart(per_area: pd.DataFrame, area_label: str = "Strategiområde") -> bytes:
     """Horizontal stacked bars, one per strategy area (rows of `figures.status_per_area`)."""
-    labels = [f"Strategiområde {n}" for n in per_area.index]
+    labels = [f"{area_label} {n}" for n in per_area.index]
     fig, ax = plt.subplots(figsize=(6.5, 0.55 * len(labels) + 1.3), dpi=150)
     left = pd.Series(0, index=per_area.index, dtype="int64")
     for status in STATUS_LABELS:
@@ -49,11 +49,12 @@ def status_chart(per_area: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
-def chart_alt_text(per_area: pd.DataFrame) -> str:
+def chart_alt_text(per_area: pd.DataFrame, area_label: str = "Strategiområde") -> str:
     """The chart in words, for screen readers (the image's alt text)."""
+    label = area_label.lower()
     parts = []
     for area, row in per_area.iterrows():
         shown = [f"{int(row[s])} {s.lower()}" for s in STATUS_LABELS if int(row[s])]
         detail = ", ".join(shown) if shown else "inga aktiviteter"
-        parts.append(f"strategiområde {area}: {detail} (totalt {int(row[TOTAL])})")
-    return "Stapeldiagram över aktiviteternas status per strategiområde. " + "; ".join(parts) + "."
+        parts.append(f"{label} {area}: {detail} (totalt {int(row[TOTAL])})")
+    return f"Stapeldiagram över aktiviteternas status per {label}. " + "; ".join(parts) + "."

@@ -56,6 +56,14 @@ def status_cell(status: object, status_text: object) -> str:
     return NO_STATUS
 
 
+def combined_text(label: str, total: object, unit: str) -> str:
+    """`Medelvärde 48,3 procent`, `Summa 1 250`; `–` when the strategy asks for no total."""
+    if not label or not isinstance(total, int | float) or total != total:  # NaN
+        return "–"
+    value = swedish.number(round(float(total), 1))
+    return f"{label} {value}" + (f" {unit}" if unit else "")
+
+
 def reported_by_text(names: list[str], reporting: list[str]) -> str:
     """Who reported a key figure, short: everyone, everyone but a few, or the list."""
     if not names:
@@ -293,21 +301,22 @@ def _summary(body: _Body, ctx: ReportContext, doc: DocxDocument) -> None:
         text += f" {numbers.not_reported} har inte redovisat (se bilaga 1)."
     body.text(text)
 
-    body.heading(2, "Aktiviteternas status per strategiområde")
+    label = strategy.area_label
+    body.heading(2, f"Aktiviteternas status per {label.lower()}")
     per_area = status_per_area(frames, strategy)
     rows: list[Row] = [
-        [f"Strategiområde {area}", *(str(int(v)) for v in per_area.loc[area])]
+        [strategy.area_heading(int(area)), *(str(int(v)) for v in per_area.loc[area])]
         for area in per_area.index
     ]
     rows.append(TotalRow([TOTAL, *(str(int(v)) for v in per_area.sum())]))
     columns = (
-        Column("Strategiområde", 3.0),
+        Column(label, 3.0),
         *(Column(s, 2.2, numeric=True) for s in (*STATUS_LABELS, TOTAL)),
     )
     body.table(columns, rows)
-    body.add(_picture(doc, status_chart(per_area), chart_alt_text(per_area), body))
+    body.add(_picture(doc, status_chart(per_area, label), chart_alt_text(per_area, label), body))
     body.add(
-        wx.paragraph("Figur 1. Aktiviteternas status per strategiområde.", body.styles.caption)
+        wx.paragraph(f"Figur 1. Aktiviteternas status per {label.lower()}.", body.styles.caption)
     )
 
     body.heading(2, "Nyckeltal")
@@ -317,26 +326,28 @@ def _summary(body: _Body, ctx: ReportContext, doc: DocxDocument) -> None:
         body.text("Inga nyckeltal efterfrågades eller redovisades.")
         return
     body.text(
-        "Summan av de värden nämnderna och styrelserna redovisat, och vilka som redovisat "
-        "nyckeltalet."
+        "De värden nämnderna och styrelserna redovisat, sammanställda som strategin anger "
+        "(summa, medelvärde, lägsta eller högsta värde), och vilka som redovisat nyckeltalet."
     )
     body.table(
         (
             Column("Nyckeltal", 5.0),
-            Column("Summa", 2.0, numeric=True),
+            Column("Sammanställt", 3.0, numeric=True),
             Column("Antal", 1.6, numeric=True),
-            Column("Redovisat av", 7.8),
+            Column("Redovisat av", 6.8),
         ),
         [
             [
                 str(name),
-                swedish.number(float(total)) if reported else "–",
+                combined_text(label, total, unit) if reported else "–",
                 str(int(reported)),
                 reported_by_text(list(names), reporting),
             ]
-            for name, total, reported, names in zip(
+            for name, label, total, unit, reported, names in zip(
                 totals["name"],
+                totals["label"],
                 totals["total"],
+                totals["unit"],
                 totals["reported_by"],
                 totals["board_names"],
                 strict=True,
@@ -380,10 +391,15 @@ def _areas(body: _Body, ctx: ReportContext) -> None:
     first = True
     for number in areas(ctx.frames, ctx.strategy):
         area = ctx.strategy.area(number)
-        body.heading(1, f"Strategiområde {number}", new_page=first)
+        heading = ctx.strategy.area_heading(number)
+        if area is not None and area.title:
+            heading = f"{heading}. {area.title}"
+        body.heading(1, heading, new_page=first)
         first = False
         if area is not None:
             body.add(wx.labelled("Mål", area.goal, body.styles.goal))
+            if area.description:
+                body.text(area.description)
         else:
             body.text("Området finns inte i strategin men användes i nämndernas svar.")
         group = by_area.get(number)

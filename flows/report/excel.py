@@ -165,14 +165,28 @@ def build_export(frames: Frames, strategy: Strategy) -> bytes:
 
     sheet = _Sheet(
         book,
-        "Nyckeltal summa",
-        [("Nyckeltal", 45), ("Summa", 10), ("Antal nämnder", 14), ("Redovisat av", 80)],
+        "Nyckeltal sammanställda",
+        [
+            ("Nyckeltal", 45),
+            ("Enhet", 10),
+            ("Sammanställning", 16),
+            ("Värde", 10),
+            ("Antal nämnder", 14),
+            ("Redovisat av", 80),
+        ],
     )
     totals = indicator_totals(frames, strategy)
-    for name, total, count, boards in zip(
-        totals["name"], totals["total"], totals["reported_by"], totals["boards"], strict=True
+    for name, unit, label, total, count, boards in zip(
+        totals["name"],
+        totals["unit"],
+        totals["label"],
+        totals["total"],
+        totals["reported_by"],
+        totals["boards"],
+        strict=True,
     ):
-        sheet.add([name, _number(total) if count else None, _number(count), boards])
+        shown = _number(total) if count and total is not None else None
+        sheet.add([name, unit, label, shown, _number(count), boards])
     sheet.finish()
 
     per_board = status_per_board(frames)
