@@ -209,11 +209,10 @@ def first_wave_go_ahead(
     cycle: Cycle,
     wave: Sequence[Planned],
     *,
-    settings: Settings | None = None,
+    settings: Settings,
     poll_seconds: int = DEFAULT_POLL_SECONDS,
 ) -> GoAhead:
     """May the first wave go out? Asks the coordinator at most once per cycle."""
-    settings = settings or Settings()
     decided = decide_without_asking(cycle, ledger.approvals(cycle.id))
     if decided is not None:
         return decided

@@ -39,13 +39,6 @@ class Archive:
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    @classmethod
-    def from_settings(cls) -> Archive:
-        """The archive under `Settings().archive_dir`."""
-        from flows.settings import Settings
-
-        return cls(Settings().archive_dir)
-
     def path(self, sha: str) -> Path:
         """Where the message with digest `sha` lives; rejects anything but a SHA-256 hex digest."""
         if not SHA256_RE.match(sha):
@@ -88,18 +81,3 @@ class Archive:
         if digest(raw) != sha:
             raise ArchiveError(f"archived message {sha} is corrupt (digest mismatch)")
         return raw
-
-
-def store(raw: bytes, root: Path | None = None) -> str:
-    """Archive `raw` under `root` (default `Settings().archive_dir`); returns its SHA-256."""
-    return (Archive(root) if root else Archive.from_settings()).store(raw)
-
-
-def load(sha: str, root: Path | None = None) -> bytes:
-    """The archived message `sha` from `root` (default `Settings().archive_dir`)."""
-    return (Archive(root) if root else Archive.from_settings()).load(sha)
-
-
-def path(sha: str, root: Path | None = None) -> Path:
-    """Where message `sha` lives under `root` (default `Settings().archive_dir`)."""
-    return (Archive(root) if root else Archive.from_settings()).path(sha)

@@ -1,26 +1,110 @@
 """The `followup` command. Each subcommand parses its arguments and calls one typed function;
-the work lives in the modules named in each handler."""
+the work lives in the modules named in each handler.
+
+The settings are read here, once, into a `Runtime` (`flows.runtime`). Commands that only read
+(`status`, `check`, `template`, `parse`, `remind --dry-run`) call the plain functions and never
+import Prefect; commands that act run as Prefect flows on that runtime.
+"""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
-from flows.config import ConfigError, load_config
+from flows.config import ConfigError
+from flows.runtime import Runtime
 from flows.settings import Settings
 from flows.swedish import count
 
 Handler = Callable[[argparse.Namespace, Settings], int]
 
+# Prefect's own defaults for every process this command starts: no telemetry from a
+# municipality's machine, and time for an ephemeral server to start on a busy laptop.
+PREFECT_DEFAULTS = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
+}
+
+
+class PrefectUnavailable(RuntimeError):
+    """The Prefect API could not be reached or started; the message is one Swedish line."""
+
+
+def apply_prefect_defaults() -> None:
+    """Set Prefect's defaults unless the user chose otherwise; before Prefect is imported."""
+    for name, value in PREFECT_DEFAULTS.items():
+        os.environ.setdefault(name, value)
+
+
+@contextmanager
+def as_flows(runtime: Runtime) -> Iterator[None]:
+    """Run the flows called in this block on `runtime`, after making sure Prefect answers."""
+    from flows.runtime import use_runtime
+
+    reach_prefect()
+    with use_runtime(runtime):
+        yield
+
+
+def reach_prefect() -> None:
+    """Start (or reach) the Prefect API; PrefectUnavailable with one Swedish line if it fails."""
+    url = os.environ.get("PREFECT_API_URL")
+    try:
+        from prefect.client.orchestration import get_client
+
+        with get_client(sync_client=True) as client:
+            client.hello()
+    except Exception as exc:
+        reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+        where = (
+            f"Prefect-servern på {url} svarar inte"
+            if url
+            else "Prefect kunde inte starta sin tillfälliga server"
+        )
+        raise PrefectUnavailable(
+            f"{where} ({reason}). Kontrollera PREFECT_API_URL eller försök igen; "
+            "kommandon som bara läser (status, check, template, parse, remind --dry-run) "
+            "fungerar utan Prefect."
+        ) from None
+
+
+def settings_error(exc: ValueError) -> str:
+    """One Swedish line for a bad FOLLOWUP_ variable (pydantic's errors, translated)."""
+    from pydantic import ValidationError
+
+    if not isinstance(exc, ValidationError):
+        return str(exc)
+    parts = []
+    for err in exc.errors():
+        name = "FOLLOWUP_" + "_".join(str(p) for p in err["loc"]).upper()
+        ctx = err.get("ctx") or {}
+        what = {
+            "literal_error": f"ska vara en av {ctx.get('expected', '')}",
+            "int_parsing": "ska vara ett heltal",
+            "float_parsing": "ska vara ett tal",
+            "greater_than_equal": f"ska vara minst {ctx.get('ge', '')}",
+            "greater_than": f"ska vara större än {ctx.get('gt', '')}",
+            "less_than_equal": f"får vara högst {ctx.get('le', '')}",
+        }.get(err["type"], "har ett ogiltigt värde")
+        parts.append(f"{name} {what} (fick {err.get('input')!r})")
+    return "; ".join(parts)
+
+
+def _runtime(settings: Settings) -> Runtime:
+    return Runtime.from_settings(settings)
+
 
 def _cmd_template(args: argparse.Namespace, settings: Settings) -> int:
     from flows.documents.template import build_template
 
-    config = load_config(settings.config)
-    cycle = config.cycle(args.cycle or settings.cycle)
+    runtime = _runtime(settings)
+    config = runtime.config
+    cycle = runtime.cycle(args.cycle)
     board = config.board(args.board)
     out = Path(args.out)
     out.write_bytes(build_template(config, cycle, board))
@@ -32,7 +116,7 @@ def _cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
     from flows.documents.reader import read_file
     from flows.documents.summary import format_parsed
 
-    config = load_config(settings.config)
+    config = _runtime(settings).config
     exit_code = 0
     for name in args.files:
         result = read_file(Path(name), config)
@@ -43,13 +127,22 @@ def _cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
-    from flows.remind import RemindIncomplete, remind_flow
+    from flows.remind import RemindIncomplete, remind
 
-    try:
-        summary = remind_flow(cycle=args.cycle, today=args.today, dry_run=args.dry_run)
-    except RemindIncomplete as exc:
-        print(f"Inte klart: {exc}", file=sys.stderr)
-        return 1
+    with _runtime(settings) as runtime:
+        if args.dry_run:
+            summary = remind(runtime, cycle=args.cycle, today=args.today, dry_run=True)
+            for line in summary["messages"]:
+                print(line)
+        else:
+            try:
+                with as_flows(runtime):
+                    from flows.prefect_flows import remind_flow
+
+                    summary = remind_flow(cycle=args.cycle, today=args.today)
+            except RemindIncomplete as exc:
+                print(f"Inte klart: {exc}", file=sys.stderr)
+                return 1
     if summary["dry_run"]:
         due = count(summary["due"], "meddelande")
         print(f"Provkörning {summary['day']}: {due} skulle skickas.")
@@ -64,10 +157,13 @@ def _cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_collect(args: argparse.Namespace, settings: Settings) -> int:
-    from flows.collect import CollectIncomplete, collect_flow
+    from flows.collect import CollectIncomplete
 
     try:
-        summary = collect_flow(cycle=args.cycle)
+        with _runtime(settings) as runtime, as_flows(runtime):
+            from flows.prefect_flows import collect_flow
+
+            summary = collect_flow(cycle=args.cycle)
     except CollectIncomplete as exc:
         print(f"Inte klart: {exc}", file=sys.stderr)
         return 1
@@ -88,9 +184,10 @@ def _cmd_collect(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_compile(args: argparse.Namespace, settings: Settings) -> int:
-    from flows.compile import compile_flow
+    with _runtime(settings) as runtime, as_flows(runtime):
+        from flows.prefect_flows import compile_flow
 
-    result = compile_flow(cycle=args.cycle, out=args.out)
+        result = compile_flow(cycle=args.cycle, out=args.out)
     print(
         f"Sammanställningen för {result.cycle}: {result.reported} av {result.boards} nämnder och "
         f"styrelser har redovisat ({count(result.activities, 'aktivitet')})."
@@ -103,9 +200,10 @@ def _cmd_compile(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    from flows.status import format_json, format_table, status_flow
+    from flows.status import format_json, format_table, read_status
 
-    report = status_flow(cycle=args.cycle, today=args.today)
+    with _runtime(settings) as runtime:
+        report = read_status(runtime, cycle=args.cycle, today=args.today)
     print(format_json(report) if args.json else format_table(report), flush=True)
     return 0
 
@@ -113,13 +211,15 @@ def _cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 def _cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from flows.demo.spring import run_demo
 
-    return run_demo()
+    return run_demo(settings)
 
 
 def _cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     from flows.serve import serve
 
-    serve()
+    runtime = _runtime(settings)
+    reach_prefect()
+    serve(runtime)
     return 0
 
 
@@ -177,12 +277,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = Settings()
+    apply_prefect_defaults()
+    try:
+        settings = Settings()
+    except ValueError as exc:
+        print(f"Fel i inställningarna (FOLLOWUP_…): {settings_error(exc)}", file=sys.stderr)
+        return 2
     try:
         code: int = args.handler(args, settings)
     except ConfigError as exc:
         print(f"Fel i konfigurationen: {exc}", file=sys.stderr)
         return 2
+    except PrefectUnavailable as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
     except KeyError as exc:
         print(f"Fel: {exc.args[0] if exc.args else exc}", file=sys.stderr)
         return 2

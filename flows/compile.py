@@ -1,7 +1,8 @@
-"""The `compile` flow: the consolidated follow-up report (Word), its Excel export, and artifacts.
+"""Compile: the consolidated follow-up report (Word) and its Excel export. `compile_cycle(runtime)`
+is a plain function; the Prefect flow `compile_flow` (in `flows.prefect_flows`) wraps it and
+publishes `artifacts_of` the result.
 
-Thin orchestration: the ledger gives each board's latest valid answer, `flows.report` decides
-and renders everything, and the run publishes the status per board and the output paths.
+The ledger gives each board's latest valid answer; `flows.report` decides and renders everything.
 """
 
 from __future__ import annotations
@@ -9,15 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.cache_policies import NO_CACHE
 
-from flows.config import load_config
 from flows.ledger import Ledger
 from flows.model import Config, Cycle
 from flows.report.document import build_report
@@ -25,10 +22,8 @@ from flows.report.excel import build_export
 from flows.report.figures import STATE_LABELS, TOTAL, counts, status_per_board
 from flows.report.frame import Frames, build_frames, planned_frame
 from flows.report.sources import Answer
-from flows.report.states import status_report
-from flows.schedule import local_today
-from flows.settings import Settings
-from flows.status import StatusReport
+from flows.runtime import Runtime, run_logger
+from flows.status import StatusReport, status_from_ledger
 
 
 @dataclass(frozen=True)
@@ -40,11 +35,13 @@ class CompileResult:
     reported: int
     activities: int
     missing: tuple[str, ...]  # names of the boards that have not reported
+    status_table: list[dict[str, object]] = field(default_factory=list, compare=False)
+    status_day: dt.date | None = None
 
 
-def output_paths(settings: Settings, cycle: Cycle, out: str | Path | None) -> tuple[Path, Path]:
+def output_paths(output_dir: Path, cycle: Cycle, out: str | Path | None) -> tuple[Path, Path]:
     """Where the report and the export go: `out` and the same name with .xlsx, or the data dir."""
-    docx = Path(out) if out else settings.output_dir / f"uppfoljning-{cycle.id}.docx"
+    docx = Path(out) if out else output_dir / f"uppfoljning-{cycle.id}.docx"
     if docx.suffix.lower() != ".docx":
         docx = docx.with_suffix(".docx")
     return docx, docx.with_suffix(".xlsx")
@@ -63,24 +60,21 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-@task(cache_policy=NO_CACHE)
 def gather(
-    config: Config, cycle: Cycle, ledger_url: str, today: dt.date
+    config: Config, cycle: Cycle, ledger: Ledger, today: dt.date
 ) -> tuple[Frames, Frames | None, StatusReport]:
     """This cycle's frames (with each board's state), the previous cycle's, and the status."""
-    with Ledger.open(ledger_url) as ledger:
-        answers = [Answer.from_record(r) for r in ledger.latest_valid_submissions(cycle.id)]
-        status = status_report(ledger, config, cycle, today)
-        states = {b.id: b.state for b in status.boards}
-        previous: Frames | None = None
-        if cycle.previous and cycle.previous in config.cycles:
-            before = config.cycle(cycle.previous)
-            old = [Answer.from_record(r) for r in ledger.latest_valid_submissions(before.id)]
-            previous = build_frames(config, before, old)
+    answers = [Answer.from_record(r) for r in ledger.latest_valid_submissions(cycle.id)]
+    status = status_from_ledger(ledger, config, cycle, today)
+    states = {b.id: b.state for b in status.boards}
+    previous: Frames | None = None
+    if cycle.previous and cycle.previous in config.cycles:
+        before = config.cycle(cycle.previous)
+        old = [Answer.from_record(r) for r in ledger.latest_valid_submissions(before.id)]
+        previous = build_frames(config, before, old)
     return build_frames(config, cycle, answers, states), previous, status
 
 
-@task(cache_policy=NO_CACHE)
 def write_outputs(
     config: Config,
     frames: Frames,
@@ -102,49 +96,39 @@ def write_outputs(
     write_atomically(xlsx, build_export(frames, config.strategy_of(frames.cycle)))
 
 
-def publish(frames: Frames, status: StatusReport, result: CompileResult) -> None:
-    """A table of each board's state (as `followup status`) and what the report holds of it."""
+def status_table(frames: Frames, status: StatusReport) -> list[dict[str, object]]:
+    """Each board's state (as `followup status`) and what the report holds of it."""
     per_board = status_per_board(frames)
-    create_table_artifact(
-        key=f"compile-status-{frames.cycle.id}",
-        table=[
-            {
-                "Nämnd": board.name,
-                "Läge": STATE_LABELS[board.state],
-                "Inlämningar": board.submissions,
-                "Version i rapporten": (
-                    "–" if pd.isna(row["version"]) else str(int(row["version"]))
-                ),
-                "Aktiviteter": int(row[TOTAL]),
-                "Problem": board.problems,
-            }
-            for board, row in zip(status.boards, per_board.to_dict("records"), strict=True)
-        ],
-        description=(
-            f"Läget per nämnd och styrelse för {frames.cycle.id} när sammanställningen gjordes "
-            f"({status.today.isoformat()})"
-        ),
-    )
+    return [
+        {
+            "Nämnd": board.name,
+            "Läge": STATE_LABELS[board.state],
+            "Inlämningar": board.submissions,
+            "Version i rapporten": ("–" if pd.isna(row["version"]) else str(int(row["version"]))),
+            "Aktiviteter": int(row[TOTAL]),
+            "Problem": board.problems,
+        }
+        for board, row in zip(status.boards, per_board.to_dict("records"), strict=True)
+    ]
+
+
+def summary_markdown(result: CompileResult) -> str:
     missing = ", ".join(result.missing) or "inga"
-    create_markdown_artifact(
-        key=f"sammanstallning-{frames.cycle.id}",
-        markdown="\n".join(
-            [
-                f"# Sammanställning {frames.cycle.id}",
-                "",
-                f"- Redovisat: **{result.reported} av {result.boards}** nämnder och styrelser",
-                f"- Aktiviteter: {result.activities}",
-                f"- Ej inkommit: {missing}",
-                f"- Rapport (Word): `{result.docx}`",
-                f"- Export (Excel): `{result.xlsx}`",
-            ]
-        ),
-        description="Uppföljningsrapportens sökvägar och siffror",
+    return "\n".join(
+        [
+            f"# Sammanställning {result.cycle}",
+            "",
+            f"- Redovisat: **{result.reported} av {result.boards}** nämnder och styrelser",
+            f"- Aktiviteter: {result.activities}",
+            f"- Ej inkommit: {missing}",
+            f"- Rapport (Word): `{result.docx}`",
+            f"- Export (Excel): `{result.xlsx}`",
+        ]
     )
 
 
-@flow(name="compile")
-def compile_flow(
+def compile_cycle(
+    runtime: Runtime,
     cycle: str | None = None,
     out: str | None = None,
     *,
@@ -153,25 +137,15 @@ def compile_flow(
 ) -> CompileResult:
     """Compile `cycle` (default: the configured one) into `out` (.docx) and the .xlsx beside it.
 
-    The report is dated `today`, else the cycle's `compile_on`, else the current date; board
-    states are as of `today` (default: the current date in Sweden). `reference`
-    is another reference .docx (default templates/report/reference.docx).
-
-    Args:
-        cycle: Uppföljningens id, t.ex. hbtqia-2026 (tomt: den som är vald i konfigurationen).
-        out: Word-filen som skapas (tomt: output/uppfoljning-<id>.docx i datakatalogen).
-        today: Rapportens datum och dagen som nämndernas läge avser.
-        reference: En egen mall (.docx) med kommunens grafiska profil.
+    The report is dated `today`, else the cycle's `compile_on`, else the runtime's today; board
+    states are as of `today` (default: the runtime's today). `reference` is another reference
+    .docx (default templates/report/reference.docx).
     """
-    logger = get_run_logger()
-    settings = Settings()
-    config = load_config(settings.config)
-    the_cycle = config.cycle(cycle or settings.cycle)
-    report_date = today or the_cycle.compile_on or dt.date.today()
-    frames, previous, status = gather(
-        config, the_cycle, settings.ledger_url, today or local_today()
-    )
-    paths = output_paths(settings, the_cycle, out)
+    config = runtime.config
+    the_cycle = runtime.cycle(cycle)
+    report_date = today or the_cycle.compile_on or runtime.today()
+    frames, previous, status = gather(config, the_cycle, runtime.ledger, today or runtime.today())
+    paths = output_paths(runtime.output_dir, the_cycle, out)
     write_outputs(
         config, frames, previous, paths, report_date, Path(reference) if reference else None
     )
@@ -184,9 +158,10 @@ def compile_flow(
         reported=numbers.reported,
         activities=numbers.activities,
         missing=numbers.missing,
+        status_table=status_table(frames, status),
+        status_day=status.today,
     )
-    publish(frames, status, result)
-    logger.info(
+    run_logger().info(
         "Sammanställningen för %s: %d av %d har redovisat; %s och %s",
         the_cycle.id,
         result.reported,

@@ -12,10 +12,8 @@ import datetime as dt
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
-
-from prefect import task
-from prefect.cache_policies import NO_CACHE
 
 from flows.ledger import Ledger, OutboundKind, OutboundRecord
 from flows.mail.port import Mailbox, MailError, OutboundMessage
@@ -108,18 +106,22 @@ def _transient_mail_error(task: Any, task_run: Any, state: Any) -> bool:
     return False
 
 
-@task(
-    name="send-message",
-    cache_policy=NO_CACHE,
-    retries=3,
-    retry_delay_seconds=[2, 8, 30],
-    retry_jitter_factor=0.5,
-    retry_condition_fn=_transient_mail_error,
-    log_prints=False,
-)
-def send_task(ledger: Ledger, mailbox: Mailbox, message: OutboundMessage) -> bool:
-    """The Prefect task around `send_reserved`: retried with backoff on transient mail errors."""
-    return send_reserved(ledger, mailbox, message)
+@cache
+def send_task() -> Any:
+    """The Prefect task around `send_reserved`: retried with backoff on transient mail errors.
+    Built on first use so that reading the ledger never imports Prefect."""
+    from prefect import task
+    from prefect.cache_policies import NO_CACHE
+
+    return task(
+        name="send-message",
+        cache_policy=NO_CACHE,
+        retries=3,
+        retry_delay_seconds=[2, 8, 30],
+        retry_jitter_factor=0.5,
+        retry_condition_fn=_transient_mail_error,
+        log_prints=False,
+    )(send_reserved)
 
 
 def retry_delays(base_seconds: float, retries: int) -> list[float]:
@@ -148,7 +150,7 @@ def send_all(
     raised, so one board's bad address does not stop the others."""
     from prefect.task_runners import ThreadPoolTaskRunner
 
-    configured = send_task.with_options(
+    configured = send_task().with_options(
         retries=retries, retry_delay_seconds=retry_delays(retry_base_seconds, retries)
     )
     results: list[SendResult] = []

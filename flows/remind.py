@@ -1,24 +1,20 @@
-"""The `remind` flow: send each board the message due today (invitation, reminders, overdue
-reminders with escalation, a request to resubmit), each exactly once.
+"""Remind: send each board the message due today (invitation, reminders, overdue reminders with
+escalation, a request to resubmit), each exactly once. `remind(runtime, ...)` is a plain function;
+the Prefect flow `remind_flow` (in `flows.prefect_flows`) wraps it.
 
-Who is due is `flows.schedule`'s decision; this flow renders, attaches the board's template,
+Who is due is `flows.schedule`'s decision; this module renders, attaches the board's template,
 records each message in the ledger before sending and marks it sent after (`flows.outbox`).
+A dry run reads the ledger only and never needs Prefect.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 from collections.abc import Sequence
 from typing import Any
 
-from prefect import flow, get_run_logger
-from prefect.artifacts import create_table_artifact
-
-from flows.config import load_config
 from flows.ledger import Ledger, OutboundRecord, outbound_key
-from flows.mail.factory import open_mailbox
 from flows.mail.port import Mailbox
 from flows.messages.compose import compose_request, template_attachment
 from flows.messages.kinds import REQUEST_KINDS, RequestKind
@@ -34,8 +30,8 @@ from flows.outbox import (
     reserve,
     send_all,
 )
-from flows.schedule import PLAN_KINDS, board_facts, due_messages, local_today
-from flows.settings import Settings
+from flows.runtime import Runtime, run_logger
+from flows.schedule import PLAN_KINDS, board_facts, due_messages
 from flows.swedish import count
 
 
@@ -152,18 +148,19 @@ def plan_message(
 
 
 def first_wave_approved(
-    ledger: Ledger,
+    runtime: Runtime,
     mailbox: Mailbox,
     cycle: Cycle,
     invitations: Sequence[Planned],
-    settings: Settings,
 ) -> tuple[bool, str]:
     """The single call point for the coordinator's go-ahead of the first invitation wave."""
-    if not invitations or settings.test_mode_address:
+    if not invitations or runtime.test_mode_address:
         return True, "inget godkännande behövs"
     from flows.approval import first_wave_go_ahead
 
-    answer = first_wave_go_ahead(ledger, mailbox, cycle, invitations, settings=settings)
+    answer = first_wave_go_ahead(
+        runtime.ledger, mailbox, cycle, invitations, settings=runtime.settings
+    )
     return answer.send, answer.reason
 
 
@@ -183,89 +180,81 @@ def _rows(results: Sequence[SendResult]) -> list[dict[str, str]]:
     ]
 
 
-@flow(name="remind", log_prints=False)
-def remind_flow(
-    cycle: str | None = None, today: dt.date | None = None, dry_run: bool = False
+def remind(
+    runtime: Runtime,
+    cycle: str | None = None,
+    today: dt.date | None = None,
+    dry_run: bool = False,
 ) -> dict[str, Any]:
-    """Send today's invitations and reminders; returns counts (and, for a dry run, the list).
-
-    Args:
-        cycle: Uppföljningens id, t.ex. hbtqia-2026 (tomt: den som är vald i konfigurationen).
-        today: Dagen som gäller för påminnelseplanen (tomt: i dag, svensk tid).
-        dry_run: Visa bara vad som skulle skickas; inget skickas eller sparas.
-    """
-    logger = get_run_logger()
-    settings = Settings()
-    config = load_config(settings.config)
-    current = config.cycle(cycle or settings.cycle)
-    day = today or local_today()
+    """Send today's invitations and reminders; returns counts (and, for a dry run, the list;
+    otherwise `rows`, one per message, for the run's table artifact)."""
+    logger = run_logger()
+    config = runtime.config
+    current = runtime.cycle(cycle)
+    day = today or runtime.today()
+    test_address = runtime.test_mode_address
+    settings = runtime.settings
     from flows.documents.template import build_template
 
-    with Ledger.open(settings.ledger_url) as ledger:
-        outbound = records_for_mode(ledger.outbound_for(current.id), settings.test_mode_address)
-        submissions = ledger.submissions(current.id)
-        inbound = ledger.inbound(current.id)
-        facts = {
-            b.id: board_facts(b.id, outbound, submissions, inbound)
-            for b in config.boards_in(current)
-        }
-        tasks = todays_tasks(config, current, day, outbound, facts)
-        planned = [
-            plan_message(
-                config,
-                current,
-                t,
-                template=build_template(config, current, t.board),
-                problems=_last_problems(ledger, current, t.board)
-                if t.kind == "resubmit_request"
-                else (),
-                test_address=settings.test_mode_address,
-            )
-            for t in tasks
-        ]
-        if dry_run:
-            lines = [
-                f"{p.board}: {p.kind} till {', '.join(p.message.to)}"
-                + (f" (kopia {', '.join(p.message.cc)})" if p.message.cc else "")
-                + f" – {p.message.subject}"
-                for p in planned
-            ]
-            for line in lines:
-                print(line)
-            logger.info("Provkörning %s: %d meddelanden skulle skickas", day, len(planned))
-            return {
-                "day": day.isoformat(),
-                "due": len(planned),
-                "sent": 0,
-                "dry_run": True,
-                "messages": lines,
-            }
-
-        mailbox = open_mailbox(settings, address=config.municipality.mailbox)
-        invitations = [p for p in planned if p.kind == "invitation"]
-        approved, reason = first_wave_approved(ledger, mailbox, current, invitations, settings)
-        held = 0
-        if not approved:
-            logger.warning("Inbjudningarna skickas inte: %s", reason)
-            held = len(invitations)
-            planned = [p for p in planned if p.kind != "invitation"]
-
-        reserved = [(p, reserve(ledger, p)) for p in planned]
-        to_send = [(p, message) for p, (record, message) in reserved if not record.sent]
-        results = send_all(
-            ledger,
-            mailbox,
-            to_send,
-            concurrency=settings.send_concurrency,
-            retries=settings.send_retries,
-            retry_base_seconds=settings.send_retry_seconds,
+    ledger = runtime.ledger
+    outbound = records_for_mode(ledger.outbound_for(current.id), test_address)
+    submissions = ledger.submissions(current.id)
+    inbound = ledger.inbound(current.id)
+    facts = {
+        b.id: board_facts(b.id, outbound, submissions, inbound) for b in config.boards_in(current)
+    }
+    tasks = todays_tasks(config, current, day, outbound, facts)
+    planned = [
+        plan_message(
+            config,
+            current,
+            t,
+            template=build_template(config, current, t.board),
+            problems=_last_problems(ledger, current, t.board)
+            if t.kind == "resubmit_request"
+            else (),
+            test_address=test_address,
         )
+        for t in tasks
+    ]
+    if dry_run:
+        lines = [
+            f"{p.board}: {p.kind} till {', '.join(p.message.to)}"
+            + (f" (kopia {', '.join(p.message.cc)})" if p.message.cc else "")
+            + f" – {p.message.subject}"
+            for p in planned
+        ]
+        logger.info("Provkörning %s: %d meddelanden skulle skickas", day, len(planned))
+        return {
+            "cycle": current.id,
+            "day": day.isoformat(),
+            "due": len(planned),
+            "sent": 0,
+            "dry_run": True,
+            "messages": lines,
+        }
+
+    mailbox = runtime.mailbox
+    invitations = [p for p in planned if p.kind == "invitation"]
+    approved, reason = first_wave_approved(runtime, mailbox, current, invitations)
+    held = 0
+    if not approved:
+        logger.warning("Inbjudningarna skickas inte: %s", reason)
+        held = len(invitations)
+        planned = [p for p in planned if p.kind != "invitation"]
+
+    reserved = [(p, reserve(ledger, p)) for p in planned]
+    to_send = [(p, message) for p, (record, message) in reserved if not record.sent]
+    results = send_all(
+        ledger,
+        mailbox,
+        to_send,
+        concurrency=settings.send_concurrency,
+        retries=settings.send_retries,
+        retry_base_seconds=settings.send_retry_seconds,
+    )
     failed = [r for r in results if r.error]
     sent = sum(1 for r in results if r.sent_now)
-    if results:
-        create_table_artifact(
-            _rows(results), key=f"remind-{current.id}", description=f"Utskick {day.isoformat()}"
-        )
     logger.info("%s: %d meddelanden skickade, %d fel", day.isoformat(), sent, len(failed))
     for r in failed:
         logger.error("%s (%s) kunde inte skickas: %s", r.planned.kind, r.planned.board, r.error)
@@ -280,17 +269,20 @@ def remind_flow(
         },
         "approval": reason if invitations else None,
         "held_for_approval": held,
+        "cycle": current.id,
+        "rows": _rows(results),
     }
-    if failed:
-        raise RemindIncomplete(
-            f"{count(len(failed), 'meddelande')} kunde inte skickas; de skickas vid nästa körning."
-        )
     return summary
+
+
+def raise_if_incomplete(summary: dict[str, Any]) -> None:
+    """Messages left unsent after the retries make the run incomplete; the next run sends them."""
+    if summary.get("failed"):
+        raise RemindIncomplete(
+            f"{count(summary['failed'], 'meddelande')} kunde inte skickas; "
+            "de skickas vid nästa körning."
+        )
 
 
 class RemindIncomplete(RuntimeError):
     """Some messages stayed unsent after the retries; the next run sends them."""
-
-
-def summary_json(summary: dict[str, Any]) -> str:
-    return json.dumps(summary, ensure_ascii=False)

@@ -7,23 +7,16 @@ At most one flow run executes at a time, so remind and collect never work the ma
 
 from __future__ import annotations
 
-import datetime as dt
-from zoneinfo import ZoneInfo
-
-from flows.config import load_config
-from flows.deployments import TIMEZONE, build_deployments
-from flows.settings import Settings
+from flows.deployments import build_deployments
+from flows.runtime import Runtime
 
 # One run at a time: remind and collect share the mailbox (see docs/operations.md).
 SERVE_LIMIT = 1
 
 
-def serve(settings: Settings | None = None) -> None:
+def serve(runtime: Runtime) -> None:
     """Serve remind, collect, compile and status until interrupted (Ctrl-C)."""
     from prefect import serve as prefect_serve
 
-    settings = settings or Settings()
-    config = load_config(settings.config)
-    today = dt.datetime.now(ZoneInfo(TIMEZONE)).date()
-    deployments = build_deployments(config, today)
+    deployments = build_deployments(runtime.config, runtime.today())
     prefect_serve(*deployments, limit=SERVE_LIMIT)

@@ -1,7 +1,8 @@
 """Where each board stands in a cycle (DESIGN.md §4 `followup status`).
 
-`derive_status` is pure: ledger records and a day in, a `StatusReport` out. `status_flow` reads
-the ledger, derives, and publishes a Prefect table artifact; the CLI prints JSON or a table.
+`derive_status` is pure: ledger records and a day in, a `StatusReport` out. `read_status` reads
+the runtime's ledger and derives, without Prefect; the CLI prints JSON or a table, and the Prefect
+flow `status_flow` (in `flows.prefect_flows`) publishes it as a table artifact.
 """
 
 from __future__ import annotations
@@ -12,10 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from prefect import flow, get_run_logger
-from prefect.artifacts import create_table_artifact
-
-from flows.config import load_config
 from flows.ledger import Ledger
 from flows.ledger.records import (
     REMINDER_KINDS,
@@ -25,8 +22,8 @@ from flows.ledger.records import (
 )
 from flows.model import Board, Config, Cycle
 from flows.outbox import TEST_PLAN_PREFIX
-from flows.schedule import PLAN_KINDS, board_facts, local_date, local_today
-from flows.settings import Settings
+from flows.runtime import Runtime
+from flows.schedule import PLAN_KINDS, board_facts, local_date
 from flows.swedish import count, long_date
 
 BoardState = Literal["not_invited", "invited", "reminded", "overdue", "submitted", "rejected"]
@@ -219,34 +216,31 @@ def format_json(report: StatusReport) -> str:
 # --------------------------------------------------------------------------- the flow
 
 
-@flow(name="status")
-def status_flow(cycle: str | None = None, today: dt.date | None = None) -> StatusReport:
-    """Each board's state in the cycle; also published as a Prefect table artifact.
+def read_status(
+    runtime: Runtime, cycle: str | None = None, today: dt.date | None = None
+) -> StatusReport:
+    """Each board's state in the cycle, from the ledger. Reads only; needs no Prefect."""
+    current = runtime.cycle(cycle)
+    return status_from_ledger(runtime.ledger, runtime.config, current, today or runtime.today())
 
-    Args:
-        cycle: Uppföljningens id, t.ex. hbtqia-2026 (tomt: den som är vald i konfigurationen).
-        today: Läget per denna dag (tomt: i dag, svensk tid).
-    """
-    settings = Settings()
-    config = load_config(settings.config)
-    current = config.cycle(cycle or settings.cycle)
-    with Ledger.open(settings.ledger_url) as ledger:
-        report = derive_status(
-            config,
-            current,
-            outbound=ledger.outbound_for(current.id),
-            submissions=ledger.submissions(current.id),
-            inbound=ledger.inbound(current.id),
-            open_quarantine=len(ledger.quarantined(open_only=True)),
-            today=today or local_today(),
-        )
-    create_table_artifact(
-        key=f"status-{current.id}",
-        table=[dict(r) for r in table_rows(report)],
-        description=(
-            f"**{current.id}**, läget {long_date(report.today)}. {summary_line(report)}. "
-            f"I karantän: {report.quarantine}."
-        ),
+
+def status_from_ledger(
+    ledger: Ledger, config: Config, cycle: Cycle, today: dt.date
+) -> StatusReport:
+    """`derive_status` over the ledger's records of the cycle (status and the report agree)."""
+    return derive_status(
+        config,
+        cycle,
+        outbound=ledger.outbound_for(cycle.id),
+        submissions=ledger.submissions(cycle.id),
+        inbound=ledger.inbound(cycle.id),
+        open_quarantine=len(ledger.quarantined(open_only=True)),
+        today=today,
     )
-    get_run_logger().info("%s", summary_line(report))
-    return report
+
+
+def artifact_description(report: StatusReport) -> str:
+    return (
+        f"**{report.cycle}**, läget {long_date(report.today)}. {summary_line(report)}. "
+        f"I karantän: {report.quarantine}."
+    )

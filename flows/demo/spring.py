@@ -28,6 +28,7 @@ from flows.config import load_config
 from flows.demo.replies import DOCX, PDF, board_reply
 from flows.demo.script import Delivery, Script, cast, event_days, remind_days
 from flows.model import Board, Config, Cycle
+from flows.runtime import Runtime
 from flows.schedule import LOCAL_TZ
 from flows.settings import Settings
 from flows.swedish import count, long_date
@@ -110,28 +111,29 @@ def prepare_data_dir(base: Path) -> Path:
     return target
 
 
+def demo_settings(base: Settings, data: Path) -> Settings:
+    """The embedded defaults: Maildir and SQLite in `data`, the first wave pre-approved."""
+    return base.model_copy(
+        update={
+            "data": data,
+            "transport": "maildir",
+            "database_url": None,
+            "test_mode_address": None,
+            "preapproved_by": APPROVER,
+        }
+    )
+
+
 @contextlib.contextmanager
-def demo_environment(data: Path) -> Iterator[None]:
-    """The embedded defaults for this process: Maildir, SQLite, pre-approved first wave."""
-    values = {
-        "FOLLOWUP_DATA": str(data),
-        "FOLLOWUP_TRANSPORT": "maildir",
-        "FOLLOWUP_PREAPPROVED_BY": APPROVER,
-        **{k: v for k, v in QUIET.items() if k not in os.environ},
-    }
-    removed = ("FOLLOWUP_DATABASE_URL", "FOLLOWUP_TEST_MODE_ADDRESS")
-    saved = {k: os.environ.get(k) for k in (*values, *removed)}
-    os.environ.update(values)
-    for key in removed:
-        os.environ.pop(key, None)
+def quiet_prefect() -> Iterator[None]:
+    """Prefect's own settings for the demo (warnings only), unless the user set them."""
+    added = {k: v for k, v in QUIET.items() if k not in os.environ}
+    os.environ.update(added)
     try:
         yield
     finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        for key in added:
+            os.environ.pop(key, None)
 
 
 # --------------------------------------------------------------------------- the boards' side
@@ -286,17 +288,16 @@ def tell_sent(story: Story, config: Config, day: dt.date, records: list[Outbound
             )
 
 
-def run_spring(config: Config, cycle: Cycle, script: Script, data: Path, out: TextIO) -> int:
+def run_spring(runtime: Runtime, cycle: Cycle, script: Script, out: TextIO) -> int:
     timings = Timings()
     with timings.step("import the flows (Prefect, pandas, ...)"):
-        from flows.collect import collect_flow
-        from flows.compile import compile_flow
-        from flows.ledger import Ledger
-        from flows.remind import remind_flow
-        from flows.status import format_table, status_flow
+        from flows.prefect_flows import collect_flow, compile_flow, remind_flow, status_flow
+        from flows.runtime import use_runtime
+        from flows.status import format_table
 
     story = Story(out)
-    settings = Settings()
+    config = runtime.config
+    settings = runtime.settings
     boards = Boards(config, cycle, script, settings.mail_dir / "inbox")
     boards.prepare(timings)
     clock = Clock()
@@ -304,7 +305,8 @@ def run_spring(config: Config, cycle: Cycle, script: Script, data: Path, out: Te
     with timings.step("start Prefect (ephemeral API)"):
         start_prefect()
     print(f"\nVåren {cycle.deadline.year} (spring {cycle.deadline.year}):\n", file=out)
-    with Ledger.open(settings.ledger_url) as ledger:
+    ledger = runtime.ledger
+    with use_runtime(runtime):
         for day in event_days(cycle, script):
             if day in planned_days:
                 with timings.step("remind"):
@@ -406,21 +408,25 @@ def on_demo_clock(report: Any, ledger: Ledger, cycle: str, clock: Clock) -> Any:
     return dataclasses.replace(report, boards=boards)
 
 
-def run_demo(out: TextIO | None = None) -> int:
+def run_demo(settings: Settings, out: TextIO | None = None) -> int:
     """The whole simulated spring; 0 if it ended as scripted."""
     out = out or sys.stdout
     started = time.perf_counter()
-    base = Settings()
-    config = load_config(base.config)
-    cycle = config.cycle(base.cycle)
+    config = load_config(settings.config)
+    cycle = config.cycle(settings.cycle)
     script = cast(config.boards_in(cycle), cycle)
-    data = prepare_data_dir(base.data.resolve())
+    data = prepare_data_dir(settings.data.resolve())
     print(
         f"Demo: {config.municipality.name}, uppföljning {cycle.id} "
         f"(sista svarsdag {long_date(cycle.deadline)}), data i {data}",
         file=out,
     )
-    with demo_environment(data):
-        code = run_spring(config, cycle, script, data, out)
+    with quiet_prefect(), Runtime(demo_settings(settings, data), config) as runtime:
+        code = run_spring(runtime, cycle, script, out)
+    print(
+        f"\nSe läget igen: FOLLOWUP_DATA={data} followup status --cycle {cycle.id} "
+        f"--today {script.end.isoformat()}",
+        file=out,
+    )
     print(f"\nKlart på {time.perf_counter() - started:.0f} s (done).", file=out)
     return code

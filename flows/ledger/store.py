@@ -223,12 +223,8 @@ class Ledger:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     @classmethod
-    def open(cls, url: str | None = None, *, migrate: bool = True) -> Self:
-        """Connect to `url` (default: `Settings().ledger_url`), creating/upgrading the schema."""
-        if url is None:
-            from flows.settings import Settings
-
-            url = Settings().ledger_url
+    def open(cls, url: str, *, migrate: bool = True) -> Self:
+        """Connect to `url` (`Settings.ledger_url`), creating/upgrading the schema."""
         engine = create_ledger_engine(url)
         if migrate:
             upgrade_to_head(engine)

@@ -9,7 +9,7 @@ import pytest
 
 from flows.demo.answers import libreoffice_roundtrip
 from tests.flows.scenario import Answers, MaildirWorld, build_answers, config
-from tests.flows.spring import SpringRecord, flow_environment, run_spring
+from tests.flows.spring import SpringRecord, flow_runtime, run_spring
 
 
 @pytest.fixture(scope="session")
@@ -23,7 +23,7 @@ def maildir_spring(
 ) -> tuple[SpringRecord, Path]:
     """The whole spring on the Maildir, without faults."""
     data = tmp_path_factory.mktemp("spring-maildir") / "var"
-    with flow_environment(data):
+    with flow_runtime(data):
         record = run_spring(
             MaildirWorld(data / "mail"), answers, ledger_url=f"sqlite:///{data / 'ledger.sqlite'}"
         )

@@ -15,11 +15,11 @@ CYCLE = "hbtqia-2026"
 def main(argv: list[str]) -> int:
     kind = argv[0]
     if kind == "remind":
-        from flows.remind import remind_flow
+        from flows.prefect_flows import remind_flow
 
         remind_flow(cycle=CYCLE, today=dt.date.fromisoformat(argv[1]))
     elif kind == "collect":
-        from flows.collect import collect_flow
+        from flows.prefect_flows import collect_flow
 
         collect_flow(cycle=CYCLE)
     else:

@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 
 from flows.mail.mime import parse_envelope
+from flows.runtime import Runtime, use_runtime
+from flows.settings import Settings
 from tests.flows.scenario import (
     CYCLE,
     INVITE_DAY,
@@ -25,25 +27,36 @@ from tests.flows.scenario import (
     second_wave,
 )
 
-FLOW_ENV = {
-    "FOLLOWUP_PREAPPROVED_BY": "Sara Lindqvist",
-    "FOLLOWUP_SEND_RETRY_SECONDS": "0.05",
-    "FOLLOWUP_SEND_RETRIES": "3",
-    "FOLLOWUP_SEND_CONCURRENCY": "4",
-    "FOLLOWUP_CYCLE": CYCLE,
+FLOW_SETTINGS: dict[str, Any] = {
+    "preapproved_by": "Sara Lindqvist",
+    "send_retry_seconds": 0.05,
+    "send_retries": 3,
+    "send_concurrency": 4,
+    "cycle": CYCLE,
 }
 
 
 @contextmanager
-def flow_environment(data: Path, extra: Mapping[str, str] | None = None) -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("FOLLOWUP_DATA", str(data))
-        from tests.conftest import CONFIG_DIR
+def flow_runtime(data: Path, extra: Mapping[str, str] | None = None) -> Iterator[Runtime]:
+    """A runtime on `data` for the flows run in this block. `extra` holds FOLLOWUP_ variables:
+    those of `Settings` become settings; the rest configure a mail adapter (EWS, Graph), which
+    reads its own connection settings, so they go into the environment for the block."""
+    from tests.conftest import CONFIG_DIR
 
-        patch.setenv("FOLLOWUP_CONFIG", str(CONFIG_DIR))
-        for name, value in {**FLOW_ENV, **dict(extra or {})}.items():
+    fields = dict(FLOW_SETTINGS, data=data, config=CONFIG_DIR)
+    adapter_env: dict[str, str] = {}
+    for name, value in (extra or {}).items():
+        field = name.removeprefix("FOLLOWUP_").lower()
+        if field in Settings.model_fields:
+            fields[field] = value
+        else:
+            adapter_env[name] = value
+    settings = Settings.model_validate(fields)
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in adapter_env.items():
             patch.setenv(name, value)
-        yield
+        with Runtime.from_settings(settings) as runtime, use_runtime(runtime):
+            yield runtime
 
 
 @dataclasses.dataclass(frozen=True)
@@ -66,8 +79,7 @@ def spring_steps() -> list[Step]:
 
 
 def run_in_process(step: Step) -> Any:
-    from flows.collect import collect_flow
-    from flows.remind import remind_flow
+    from flows.prefect_flows import collect_flow, remind_flow
 
     if step.kind == "remind":
         return remind_flow(cycle=CYCLE, today=step.today)

@@ -12,13 +12,13 @@ from flows.ledger import Ledger
 from flows.mail.maildir import MaildirMailbox
 from flows.mail.mime import parse_envelope
 from tests.flows.scenario import CYCLE, DOCX, INVITE_DAY, MAILBOX, Answers, config, mail
-from tests.flows.spring import flow_environment
+from tests.flows.spring import flow_runtime
 
 pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.xdist_group("flows")]
 
 
 def test_duplicates_crashed_runs_and_own_mail(answers: Answers, tmp_path: Path) -> None:
-    from flows.collect import collect_flow
+    from flows.prefect_flows import collect_flow
 
     cfg = config()
     board = cfg.board("ekeby-hamn")
@@ -50,7 +50,7 @@ def test_duplicates_crashed_runs_and_own_mail(answers: Answers, tmp_path: Path) 
     with Ledger.open(url) as ledger:
         ledger.record_inbound(sha, sender=board.secretary.email, subject="Rättad version")
 
-    with flow_environment(data):
+    with flow_runtime(data):
         first = collect_flow(cycle=CYCLE)
         second = collect_flow(cycle=CYCLE)
 

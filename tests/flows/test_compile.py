@@ -18,17 +18,17 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from flows.compile import CompileResult, compile_flow
-from flows.config import load_config
+from flows.compile import CompileResult
 from flows.demo.answers import demo_answer, fill_template
 from flows.documents.libreoffice import convert
 from flows.documents.reader import read_template
 from flows.documents.template import build_template
 from flows.ledger import Ledger
 from flows.model import Config, ParsedTemplate, Problem
+from flows.prefect_flows import compile_flow, status_flow
 from flows.report.reference import Profile, build_reference
+from flows.runtime import Runtime, use_runtime
 from flows.settings import Settings
-from flows.status import status_flow
 from tests.conftest import CONFIG_DIR, in_ci
 from tests.unit.report.answers import AWKWARD_COMMENT, parsed_answer
 
@@ -121,11 +121,10 @@ def compiled(tmp_path_factory: pytest.TempPathFactory, soffice: str) -> Iterator
             pytest.fail("poppler-utils (pdftotext) is required in CI")
         pytest.skip("pdftotext not installed: apt-get install poppler-utils")
     root = tmp_path_factory.mktemp("compile")
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("FOLLOWUP_DATA", str(root / "var"))
-        env.setenv("FOLLOWUP_CONFIG", str(CONFIG_DIR))
-        config = load_config(CONFIG_DIR)
-        url = Settings().ledger_url
+    settings = Settings(data=root / "var", config=CONFIG_DIR)
+    with Runtime.from_settings(settings) as runtime, use_runtime(runtime):
+        config = runtime.config
+        url = settings.ledger_url
         _seed(config, url)
         default = compile_flow(cycle=CYCLE, out=str(root / "rapport.docx"), today=TODAY)
         reference = root / "norrby-profil.docx"

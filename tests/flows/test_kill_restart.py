@@ -26,7 +26,7 @@ from tests.flows.scenario import (
     report_figures,
     sent_snapshot,
 )
-from tests.flows.spring import FLOW_ENV, SpringRecord, Step, run_spring, spring_steps
+from tests.flows.spring import FLOW_SETTINGS, SpringRecord, Step, run_spring, spring_steps
 
 pytestmark = [
     pytest.mark.usefixtures("prefect_harness"),
@@ -52,7 +52,8 @@ def _environment(data: Path) -> dict[str, str]:
     api_url = get_current_settings().api.url
     assert api_url, "the Prefect test harness must be running"
     env = {k: v for k, v in os.environ.items() if not k.startswith("FOLLOWUP_")}
-    env.update(FLOW_ENV)
+    # A subprocess is configured the way a coordinator's shell is: through the environment.
+    env.update({f"FOLLOWUP_{k.upper()}": str(v) for k, v in FLOW_SETTINGS.items()})
     env.update(
         FOLLOWUP_DATA=str(data),
         FOLLOWUP_CONFIG=str(CONFIG_DIR),

@@ -14,7 +14,7 @@ from flows.mail.mime import parse_envelope
 from flows.remind import Task, plan_message, records_for_mode, todays_tasks
 from flows.schedule import BoardFacts
 from tests.flows.scenario import CYCLE, INVITE_DAY, config
-from tests.flows.spring import flow_environment
+from tests.flows.spring import flow_runtime
 
 UTC = dt.UTC
 
@@ -83,10 +83,10 @@ def test_plan_message_is_stable_and_test_mode_differs() -> None:
 def test_dry_run_sends_and_records_nothing_then_test_mode_redirects(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from flows.remind import remind_flow
+    from flows.prefect_flows import remind_flow
 
     data = tmp_path / "var"
-    with flow_environment(data):
+    with flow_runtime(data):
         summary = remind_flow(cycle=CYCLE, today=INVITE_DAY, dry_run=True)
     assert summary["dry_run"] and summary["due"] == 14 and summary["sent"] == 0
     assert "socialnamnden: invitation till linnea.strand@ekeby.example" in capsys.readouterr().out
@@ -96,7 +96,7 @@ def test_dry_run_sends_and_records_nothing_then_test_mode_redirects(
         not (data / "mail" / "sent").exists() or not MaildirMailbox(data / "mail").sent_messages()
     )
 
-    with flow_environment(data, {"FOLLOWUP_TEST_MODE_ADDRESS": "test@ekeby.example"}):
+    with flow_runtime(data, {"FOLLOWUP_TEST_MODE_ADDRESS": "test@ekeby.example"}):
         summary = remind_flow(cycle=CYCLE, today=INVITE_DAY)
         again = remind_flow(cycle=CYCLE, today=INVITE_DAY)
     assert summary["sent"] == 14 and again["sent"] == 0
@@ -108,6 +108,6 @@ def test_dry_run_sends_and_records_nothing_then_test_mode_redirects(
         assert envelope.subject.startswith("[TEST] Uppföljning av Hbtqia+-strategin 2026")
         assert "Testläge: meddelandet skulle ha skickats till" in envelope.text
     # the real invitations still go out afterwards
-    with flow_environment(data):
+    with flow_runtime(data):
         real = remind_flow(cycle=CYCLE, today=INVITE_DAY)
     assert real["sent"] == 14

@@ -19,7 +19,7 @@ from tests.flows.scenario import (
     report_figures,
     sent_snapshot,
 )
-from tests.flows.spring import SpringRecord, Step, flow_environment, run_in_process, run_spring
+from tests.flows.spring import SpringRecord, Step, flow_runtime, run_in_process, run_spring
 from tests.flows.test_spring_maildir import check_spring
 from tests.support.ews_server import DEFAULT_PASSWORD, DEFAULT_USER, EwsServer
 
@@ -94,7 +94,7 @@ def _run(
             raise AssertionError(f"{step.name} did not complete in {MAX_RUNS_PER_STEP} runs")
 
         data = tmp / "var"
-        with flow_environment(data, ews_environment(server)):
+        with flow_runtime(data, ews_environment(server)):
             record = run_spring(world, answers, runner)
         server.set_faults(rate=0.0)
         figures["faults"] = dict(server.stats.faults)

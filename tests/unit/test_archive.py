@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from flows import archive
 from flows.archive import Archive, ArchiveError
 
 RAW = b"From: anna@ekeby.se\r\nSubject: Svar\r\n\r\nHej!\r\n"
@@ -59,11 +58,15 @@ def test_paths_come_only_from_hex_digests(tmp_path: Path, bad: str) -> None:
         Archive(tmp_path).load(bad)
 
 
-def test_module_functions_use_the_settings_archive_dir(data_dir: Path) -> None:
-    sha = archive.store(RAW)
-    assert archive.path(sha) == data_dir / "archive" / sha[:2] / f"{sha}.eml"
-    assert archive.load(sha) == RAW
-    assert (data_dir / "archive" / sha[:2] / f"{sha}.eml").read_bytes() == RAW
+def test_the_runtime_archive_lives_in_the_data_dir(tmp_path: Path) -> None:
+    from flows.runtime import Runtime
+    from flows.settings import Settings
+    from tests.conftest import CONFIG_DIR
+
+    runtime = Runtime.from_settings(Settings(config=CONFIG_DIR, data=tmp_path / "var"))
+    sha = runtime.archive.store(RAW)
+    assert runtime.archive.path(sha) == tmp_path / "var" / "archive" / sha[:2] / f"{sha}.eml"
+    assert runtime.archive.load(sha) == RAW
 
 
 def test_a_failed_write_leaves_nothing_behind(tmp_path: Path) -> None:

@@ -195,7 +195,7 @@ def test_serve_builds_every_deployment_with_its_form_and_schedules(config: Confi
     deployments = {d.name: d for d in build_deployments(config, dt.date(2026, 11, 22))}
     assert set(deployments) == {s.name for s in SPECS}
     remind = deployments["remind"]
-    assert remind.entrypoint is not None and remind.entrypoint.endswith("remind.py:remind_flow")
+    assert remind.entrypoint == "flows/prefect_flows.py:remind_flow"
     form = remind._parameter_openapi_schema.model_dump()
     assert form["properties"]["cycle"]["anyOf"][0]["enum"] == ["hbtqia-2025", "hbtqia-2026"]
     assert remind.schedules is not None

@@ -11,8 +11,10 @@ import pytest
 from flows.cli import main
 from flows.ledger import Ledger
 from flows.model import ParsedTemplate, Problem
+from flows.prefect_flows import status_flow
+from flows.runtime import Runtime, use_runtime
 from flows.settings import Settings
-from flows.status import status_flow
+from tests.conftest import CONFIG_DIR
 
 from .records import at, sha
 
@@ -60,9 +62,11 @@ def seed(url: str) -> None:
 
 @pytest.mark.usefixtures("prefect_harness")
 def test_status_flow_and_command(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    seed(Settings().ledger_url)
+    settings = Settings(data=data_dir, config=CONFIG_DIR)
+    seed(settings.ledger_url)
 
-    report = status_flow(cycle="hbtqia-2026", today=dt.date(2027, 4, 1))
+    with Runtime.from_settings(settings) as runtime, use_runtime(runtime):
+        report = status_flow(cycle="hbtqia-2026", today=dt.date(2027, 4, 1))
     by_id = {b.id: b for b in report.boards}
     assert by_id["kommunstyrelsen"].state == "submitted"
     assert by_id["kommunstyrelsen"].problems == 1

@@ -1,0 +1,115 @@
+"""The Prefect flows: thin wrappers that get a runtime (`flows.runtime.runtime_for_flow`), call
+the plain function, and publish what the run did as artifacts. Deployments point here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from prefect import flow
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+from flows.collect import collect, raise_if_incomplete
+from flows.compile import CompileResult, compile_cycle, summary_markdown
+from flows.remind import raise_if_incomplete as raise_if_remind_incomplete
+from flows.remind import remind
+from flows.runtime import run_logger, runtime_for_flow
+from flows.status import StatusReport, artifact_description, read_status, summary_line, table_rows
+
+
+@flow(name="remind", log_prints=False)
+def remind_flow(
+    cycle: str | None = None, today: dt.date | None = None, dry_run: bool = False
+) -> dict[str, Any]:
+    """Send today's invitations and reminders; returns counts (and, for a dry run, the list).
+
+    Args:
+        cycle: Uppföljningens id, t.ex. hbtqia-2026 (tomt: den som är vald i konfigurationen).
+        today: Dagen som gäller för påminnelseplanen (tomt: i dag, svensk tid).
+        dry_run: Visa bara vad som skulle skickas; inget skickas eller sparas.
+    """
+    with runtime_for_flow() as runtime:
+        summary = remind(runtime, cycle=cycle, today=today, dry_run=dry_run)
+    for line in summary.get("messages", []):
+        run_logger().info("%s", line)
+    rows = summary.pop("rows", [])
+    if rows:
+        create_table_artifact(
+            rows, key=f"remind-{summary['cycle']}", description=f"Utskick {summary['day']}"
+        )
+    raise_if_remind_incomplete(summary)
+    return summary
+
+
+@flow(name="collect", log_prints=False)
+def collect_flow(cycle: str | None = None) -> dict[str, Any]:
+    """Fetch, archive, read, check, record and answer new messages for the cycle.
+
+    Args:
+        cycle: Uppföljningens id, t.ex. hbtqia-2026 (tomt: den som är vald i konfigurationen).
+    """
+    with runtime_for_flow() as runtime:
+        current = runtime.cycle(cycle)
+        summary = collect(runtime, cycle=current.id)
+    if summary.rows:
+        create_table_artifact(
+            summary.rows,
+            key=f"collect-{current.id}",
+            description=f"Behandlade meddelanden, {current.id}",
+        )
+    raise_if_incomplete(summary)
+    return summary.as_dict()
+
+
+@flow(name="compile")
+def compile_flow(
+    cycle: str | None = None,
+    out: str | None = None,
+    *,
+    today: dt.date | None = None,
+    reference: str | None = None,
+) -> CompileResult:
+    """Compile `cycle` (default: the configured one) into `out` (.docx) and the .xlsx beside it.
+
+    Args:
+        cycle: Uppföljningens id, t.ex. hbtqia-2026 (tomt: den som är vald i konfigurationen).
+        out: Word-filen som skapas (tomt: output/uppfoljning-<id>.docx i datakatalogen).
+        today: Rapportens datum och dagen som nämndernas läge avser.
+        reference: En egen mall (.docx) med kommunens grafiska profil.
+    """
+    with runtime_for_flow() as runtime:
+        result = compile_cycle(runtime, cycle, out, today=today, reference=reference)
+    create_table_artifact(
+        key=f"compile-status-{result.cycle}",
+        table=result.status_table,
+        description=(
+            f"Läget per nämnd och styrelse för {result.cycle} när sammanställningen gjordes "
+            f"({result.status_day.isoformat() if result.status_day else ''})"
+        ),
+    )
+    create_markdown_artifact(
+        key=f"sammanstallning-{result.cycle}",
+        markdown=summary_markdown(result),
+        description="Uppföljningsrapportens sökvägar och siffror",
+    )
+    return result
+
+
+@flow(name="status")
+def status_flow(cycle: str | None = None, today: dt.date | None = None) -> StatusReport:
+    """Each board's state in the cycle; also published as a Prefect table artifact.
+
+    Args:
+        cycle: Uppföljningens id, t.ex. hbtqia-2026 (tomt: den som är vald i konfigurationen).
+        today: Läget per denna dag (tomt: i dag, svensk tid).
+    """
+    with runtime_for_flow() as runtime:
+        report = read_status(runtime, cycle=cycle, today=today)
+    create_table_artifact(
+        key=f"status-{report.cycle}",
+        table=[dict(r) for r in table_rows(report)],
+        description=artifact_description(report),
+    )
+    run_logger().info("%s", summary_line(report))
+    return report
