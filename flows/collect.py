@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from flows.archive import Archive
+from flows.cycles import open_cycles
 from flows.intake.attachments import classify_all, footer_text
 from flows.intake.decision import (
     Assessment,
@@ -270,14 +272,23 @@ def process_inbound(
     mailbox: Mailbox,
     settings: Settings,
     summary: CollectSummary,
+    open_cycles: Sequence[Cycle] = (),
 ) -> None:
-    """Decide, record, reply, move; the outcome is recorded last (a crash means: do it again)."""
+    """Decide, record, reply, move; the outcome is recorded last (a crash means: do it again).
+
+    The answer goes to the cycle it belongs to among `open_cycles` (default: `cycle`); `cycle`
+    is also where messages that belong to no cycle are recorded."""
     logger = run_logger()
     raw = archive.load(record.sha256)
     try:
         facts, words = read_documents(config, cycle, raw)
         decision = assess(
-            config, cycle, facts, words, own_addresses=own_addresses(config, mailbox.address)
+            config,
+            cycle,
+            facts,
+            words,
+            own_addresses=own_addresses(config, mailbox.address),
+            open_cycles=open_cycles,
         )
     except Exception as exc:  # one message the code cannot handle must not block the others
         logger.exception("Meddelandet %s kunde inte behandlas", record.sha256[:12])
@@ -291,6 +302,7 @@ def process_inbound(
             notify_coordinator=True,
         )
     board_id = decision.board.id if decision.board else None
+    cycle = decision.cycle or cycle
 
     versions: dict[str, int] = {}
     if decision.outcome in ("submitted", "rejected") and decision.board is not None:
@@ -356,6 +368,7 @@ def process_inbound(
         {
             "Avsändare": facts.sender or "",
             "Ämne": facts.subject[:80],
+            "Uppföljning": cycle.id,
             "Nämnd": decision.board.name if decision.board else "",
             "Utfall": decision.outcome,
             "Svar": ", ".join(p.kind for p in planned) or "–",
@@ -384,10 +397,15 @@ class CollectIncomplete(RuntimeError):
 
 
 def collect(runtime: Runtime, cycle: str | None = None) -> CollectSummary:
-    """Fetch, archive, read, check, record and answer new messages for the cycle."""
+    """Fetch, archive, read, check, record and answer new messages.
+
+    The mailbox is shared, so every answer is attributed to its own cycle among every open one
+    (`flows.cycles`) and the one named (`cycle`, FOLLOWUP_CYCLE; else the default), never
+    quarantined because another cycle is current."""
     logger = run_logger()
     config = runtime.config
     current = runtime.cycle(cycle)
+    serving = [current, *(c for c in open_cycles(config, runtime.today()) if c.id != current.id)]
     mailbox = runtime.mailbox
     ledger = runtime.ledger
     summary = CollectSummary()
@@ -402,6 +420,7 @@ def collect(runtime: Runtime, cycle: str | None = None) -> CollectSummary:
             mailbox=mailbox,
             settings=runtime.settings,
             summary=summary,
+            open_cycles=serving,
         )
     logger.info(_summary_text(summary))
     return summary

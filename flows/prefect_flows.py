@@ -15,7 +15,14 @@ from flows.compile import CompileResult, compile_cycle, summary_markdown
 from flows.remind import raise_if_incomplete as raise_if_remind_incomplete
 from flows.remind import remind
 from flows.runtime import run_logger, runtime_for_flow
-from flows.status import StatusReport, artifact_description, read_status, summary_line, table_rows
+from flows.status import (
+    StatusReport,
+    artifact_description,
+    read_status,
+    read_statuses,
+    summary_line,
+    table_rows,
+)
 
 
 @flow(name="remind", log_prints=False)
@@ -25,7 +32,7 @@ def remind_flow(
     """Send today's invitations and reminders; returns counts (and, for a dry run, the list).
 
     Args:
-        cycle: Uppföljningens id, t.ex. hbtqia-2026 (tomt: den som är vald i konfigurationen).
+        cycle: Uppföljningens id, t.ex. hbtqia-2026 (tomt: alla pågående uppföljningar).
         today: Dagen som gäller för påminnelseplanen (tomt: i dag, svensk tid).
         dry_run: Visa bara vad som skulle skickas; inget skickas eller sparas.
     """
@@ -33,30 +40,37 @@ def remind_flow(
         summary = remind(runtime, cycle=cycle, today=today, dry_run=dry_run)
     for line in summary.get("messages", []):
         run_logger().info("%s", line)
-    rows = summary.pop("rows", [])
-    if rows:
-        create_table_artifact(
-            rows, key=f"remind-{summary['cycle']}", description=f"Utskick {summary['day']}"
-        )
+    summary.pop("rows", None)
+    for one in summary.get("cycles", [summary]):
+        rows = one.pop("rows", [])
+        if rows:
+            create_table_artifact(
+                rows,
+                key=f"remind-{one['cycle']}",
+                description=f"Utskick {one['day']}, {one['cycle']}",
+            )
     raise_if_remind_incomplete(summary)
     return summary
 
 
 @flow(name="collect", log_prints=False)
 def collect_flow(cycle: str | None = None) -> dict[str, Any]:
-    """Fetch, archive, read, check, record and answer new messages for the cycle.
+    """Fetch, archive, read, check, record and answer new messages of every open cycle.
 
     Args:
-        cycle: Uppföljningens id, t.ex. hbtqia-2026 (tomt: den som är vald i konfigurationen).
+        cycle: Uppföljningens id, t.ex. hbtqia-2026 (tomt: den som är vald i konfigurationen);
+            svar till andra pågående uppföljningar i samma brevlåda behandlas också.
     """
     with runtime_for_flow() as runtime:
-        current = runtime.cycle(cycle)
-        summary = collect(runtime, cycle=current.id)
-    if summary.rows:
+        summary = collect(runtime, cycle=cycle)
+    by_cycle: dict[str, list[dict[str, str]]] = {}
+    for row in summary.rows:
+        by_cycle.setdefault(row["Uppföljning"], []).append(row)
+    for cycle_id, rows in by_cycle.items():
         create_table_artifact(
-            summary.rows,
-            key=f"collect-{current.id}",
-            description=f"Behandlade meddelanden, {current.id}",
+            rows,
+            key=f"collect-{cycle_id}",
+            description=f"Behandlade meddelanden, {cycle_id}",
         )
     raise_if_incomplete(summary)
     return summary.as_dict()
@@ -106,10 +120,13 @@ def status_flow(cycle: str | None = None, today: dt.date | None = None) -> Statu
     """
     with runtime_for_flow() as runtime:
         report = read_status(runtime, cycle=cycle, today=today)
-    create_table_artifact(
-        key=f"status-{report.cycle}",
-        table=[dict(r) for r in table_rows(report)],
-        description=artifact_description(report),
-    )
-    run_logger().info("%s", summary_line(report))
+        others = [] if cycle else read_statuses(runtime, today=today)
+    # one artifact per open cycle (the one asked for, or the default, first)
+    for shown in [report, *(r for r in others if r.cycle != report.cycle)]:
+        create_table_artifact(
+            key=f"status-{shown.cycle}",
+            table=[dict(r) for r in table_rows(shown)],
+            description=artifact_description(shown),
+        )
+        run_logger().info("%s", summary_line(shown))
     return report

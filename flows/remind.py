@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from flows.cycles import served_cycles
 from flows.ledger import Ledger, OutboundRecord, outbound_key
 from flows.mail.port import Mailbox
 from flows.messages.compose import compose_request, template_attachment
@@ -167,6 +168,7 @@ def first_wave_approved(
 def _rows(results: Sequence[SendResult]) -> list[dict[str, str]]:
     return [
         {
+            "Uppföljning": r.planned.cycle or "",
             "Nämnd": r.planned.board or "",
             "Typ": r.planned.kind,
             "Till": ", ".join(r.message.to),
@@ -186,12 +188,46 @@ def remind(
     today: dt.date | None = None,
     dry_run: bool = False,
 ) -> dict[str, Any]:
-    """Send today's invitations and reminders; returns counts (and, for a dry run, the list;
-    otherwise `rows`, one per message, for the run's table artifact)."""
+    """Send today's invitations and reminders of the cycle named (`cycle`, FOLLOWUP_CYCLE) or of
+    every open cycle (`flows.cycles`); returns counts (and, for a dry run, the list; otherwise
+    `rows`, one per message, for the run's table artifact).
+
+    One cycle gives that cycle's summary; several give the totals with `cycles`, one summary
+    per cycle, and `cycle` the ids joined with "+"."""
+    day = today or runtime.today()
+    served = served_cycles(runtime.config, day, cycle or runtime.settings.cycle)
+    summaries = [remind_cycle(runtime, c, day, dry_run=dry_run) for c in served]
+    return summaries[0] if len(summaries) == 1 else combined_summary(summaries)
+
+
+def combined_summary(summaries: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The totals of several cycles' summaries (each kept under `cycles`)."""
+    first = summaries[0]
+    total: dict[str, Any] = {
+        "cycle": "+".join(s["cycle"] for s in summaries),
+        "day": first["day"],
+        "dry_run": first["dry_run"],
+        "cycles": list(summaries),
+    }
+    for key in ("due", "sent", "failed", "held_for_approval"):
+        total[key] = sum(int(s.get(key) or 0) for s in summaries)
+    if first["dry_run"]:
+        total["messages"] = [m for s in summaries for m in s["messages"]]
+    else:
+        total["kinds"] = {k: sum(s["kinds"].get(k, 0) for s in summaries) for k in REQUEST_KINDS}
+        total["rows"] = [r for s in summaries for r in s["rows"]]
+        total["approval"] = "; ".join(
+            f"{s['cycle']}: {s['approval']}" for s in summaries if s.get("approval")
+        )
+    return total
+
+
+def remind_cycle(
+    runtime: Runtime, current: Cycle, day: dt.date, *, dry_run: bool = False
+) -> dict[str, Any]:
+    """Today's messages of one cycle (see `remind`)."""
     logger = run_logger()
     config = runtime.config
-    current = runtime.cycle(cycle)
-    day = today or runtime.today()
     test_address = runtime.test_mode_address
     settings = runtime.settings
     from flows.documents.template import build_template
@@ -224,7 +260,9 @@ def remind(
             + f" – {p.message.subject}"
             for p in planned
         ]
-        logger.info("Provkörning %s: %d meddelanden skulle skickas", day, len(planned))
+        logger.info(
+            "Provkörning %s, %s: %d meddelanden skulle skickas", day, current.id, len(planned)
+        )
         return {
             "cycle": current.id,
             "day": day.isoformat(),
@@ -255,7 +293,9 @@ def remind(
     )
     failed = [r for r in results if r.error]
     sent = sum(1 for r in results if r.sent_now)
-    logger.info("%s: %d meddelanden skickade, %d fel", day.isoformat(), sent, len(failed))
+    logger.info(
+        "%s, %s: %d meddelanden skickade, %d fel", day.isoformat(), current.id, sent, len(failed)
+    )
     for r in failed:
         logger.error("%s (%s) kunde inte skickas: %s", r.planned.kind, r.planned.board, r.error)
     summary = {

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from flows.cycles import same_strategy_successor
 from flows.intake.attachments import ClassifiedAttachment
 from flows.intake.attribution import Attribution, DocumentEvidence, attribute, boards_of_sender
 from flows.intake.automatic import is_automatic, is_own_address
@@ -80,9 +81,15 @@ def assess(
     words: Sequence[WordFile],
     *,
     own_addresses: set[str],
+    open_cycles: Sequence[Cycle] = (),
 ) -> Assessment:
     """The decision for one message; `words` are its document attachments (Word, and PDF or old
-    formats, which the reader reports on) as read."""
+    formats, which the reader reports on) as read.
+
+    `open_cycles` are the cycles served (default just `current`): the answer goes to the one it
+    names (document properties, reference code) or, by the sender, the only one the sender's
+    board takes part in; an answer for a cycle that is not served gets a reply saying so."""
+    serving = list(open_cycles) or [current]
     sender = facts.sender
     if is_own_address(sender, own_addresses):
         return Assessment("ignored", "Meddelandet kommer från systemets egen adress.")
@@ -104,6 +111,7 @@ def assess(
         subject=facts.subject,
         body=facts.body,
         sender=sender,
+        open_cycles=serving,
     )
     known_sender = bool(boards_of_sender(config, sender)) or (
         sender is not None and sender.lower() == config.municipality.coordinator.email
@@ -129,10 +137,17 @@ def assess(
     if found is None:
         return Assessment(
             "quarantined",
-            "Kunde inte avgöra vilken nämnd svaret gäller (varken dokumentegenskaper, "
-            "referenskod eller avsändare).",
+            "Kunde inte avgöra vilken nämnd och uppföljning svaret gäller (varken "
+            "dokumentegenskaper, referenskod eller en entydig avsändare).",
             notify_coordinator=True,
         )
+
+    if found.cycle in serving:
+        current = found.cycle
+    elif (successor := same_strategy_successor(found.cycle, serving)) is not None:
+        current = successor  # last year's template again: told so by the validation
+    else:
+        return _not_open(config, found, words)
 
     resolved = _resolve_board(config, current, found, sender)
     if isinstance(resolved, str):
@@ -176,6 +191,30 @@ def assess(
         reply="rejection",
         problems=problems,
         filename=first.word.filename,
+    )
+
+
+def _not_open(config: Config, found: Attribution, words: Sequence[WordFile]) -> Assessment:
+    """An answer for a cycle that takes no answers now (closed, or not yet open)."""
+    cycle = found.cycle
+    strategy = config.strategy_of(cycle)
+    message = (
+        f"Svaret gäller uppföljningen av {strategy.short_title} för {cycle.year}, som inte tar "
+        "emot svar just nu. Har ni fått en nyare inbjudan, använd mallen som bifogades i den. "
+        f"Hör annars av er till {config.municipality.coordinator.name}, "
+        f"{config.municipality.coordinator.email}."
+    )
+    problem = Problem(level="error", code="intake.cycle_not_open", message=message, where="")
+    return Assessment(
+        "rejected",
+        f"Svaret gäller {cycle.id}, som inte tar emot svar nu.",
+        cycle=cycle,
+        board=found.board,
+        method=found.method,
+        reply="rejection",
+        notify_coordinator=True,
+        problems=(problem,),
+        filename=words[0].filename if words else None,
     )
 
 
