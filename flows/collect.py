@@ -396,16 +396,20 @@ class CollectIncomplete(RuntimeError):
     """Some messages stay pending (a reply could not be sent); the next run continues."""
 
 
-def collect(runtime: Runtime, cycle: str | None = None) -> CollectSummary:
+def collect(
+    runtime: Runtime, cycle: str | None = None, today: dt.date | None = None
+) -> CollectSummary:
     """Fetch, archive, read, check, record and answer new messages.
 
     The mailbox is shared, so every answer is attributed to its own cycle among every open one
     (`flows.cycles`) and the one named (`cycle`, FOLLOWUP_CYCLE; else the default), never
-    quarantined because another cycle is current."""
+    quarantined because another cycle is current. `today` (default: the runtime's clock) decides
+    which cycles are open."""
     logger = run_logger()
     config = runtime.config
     current = runtime.cycle(cycle)
-    serving = [current, *(c for c in open_cycles(config, runtime.today()) if c.id != current.id)]
+    day = today or runtime.today()
+    serving = [current, *(c for c in open_cycles(config, day) if c.id != current.id)]
     mailbox = runtime.mailbox
     ledger = runtime.ledger
     summary = CollectSummary()

@@ -54,15 +54,16 @@ def remind_flow(
 
 
 @flow(name="collect", log_prints=False)
-def collect_flow(cycle: str | None = None) -> dict[str, Any]:
+def collect_flow(cycle: str | None = None, today: dt.date | None = None) -> dict[str, Any]:
     """Fetch, archive, read, check, record and answer new messages of every open cycle.
 
     Args:
         cycle: Uppföljningens id, t.ex. hbtqia-2026 (tomt: den som är vald i konfigurationen);
             svar till andra pågående uppföljningar i samma brevlåda behandlas också.
+        today: Dagen som avgör vilka uppföljningar som pågår (tomt: i dag, svensk tid).
     """
     with runtime_for_flow() as runtime:
-        summary = collect(runtime, cycle=cycle)
+        summary = collect(runtime, cycle=cycle, today=today)
     by_cycle: dict[str, list[dict[str, str]]] = {}
     for row in summary.rows:
         by_cycle.setdefault(row["Uppföljning"], []).append(row)
