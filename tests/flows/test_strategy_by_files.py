@@ -56,9 +56,9 @@ indicators:
   - {name: Andel medarbetare utbildade i våldsprevention, unit: procent, aggregate: mean}
   - {name: Andel ärenden med säkerhetsplan, unit: procent, aggregate: mean, per_board: true}
 sections:
-  - {key: analysis, title: Sammanfattande analys, hint: Hur har arbetet gått?}
-  - {key: support, title: Behov av stöd, hint: Vad behöver ni?}
-  - {key: lessons, title: Lärdomar, hint: Vad kan andra lära av er?}
+  - {key: analysis, title: Sammanfattande analys, hint: "Hur har arbetet gått?"}
+  - {key: support, title: Behov av stöd, hint: "Vad behöver ni?"}
+  - {key: lessons, title: Lärdomar, hint: "Vad kan andra lära av er?"}
 decision_fields: [date]
 """
 
