@@ -34,6 +34,8 @@ bench: $(STAMP)
 	$(VENV)/bin/python benchmarks/parse.py
 	$(VENV)/bin/python benchmarks/mailbox.py
 	$(VENV)/bin/python benchmarks/compile.py
+	$(VENV)/bin/python benchmarks/status.py
+	$(VENV)/bin/python benchmarks/sender.py
 
 schema: $(STAMP)
 	$(VENV)/bin/python -m flows.schema config/schema

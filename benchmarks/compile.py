@@ -85,7 +85,7 @@ def big_answers(config: Config, cycle: Cycle, activities: int) -> list[Answer]:
             activities=rows,
             indicators=[
                 Indicator(name=n, value=float(b + k))
-                for k, n in enumerate(config.strategy_of(cycle).indicators)
+                for k, n in enumerate(config.strategy_of(cycle).indicator_names)
             ],
             texts=Texts(analysis="Arbetet har gått bra. " * 20, support="Inget behov."),
             decision=Decision(date=dt.date(2027, 3, 10), paragraph="§ 12"),
@@ -155,7 +155,7 @@ def naive_tables(config: Config, frames: Frames) -> bytes:
                 row.nr or "",
                 row.activity,
                 row.responsible,
-                status_cell(row.status, row.status_text),
+                status_cell(row.status, STATUSES),
                 row.comment,
             ]
             for cell, value in zip(cells, values, strict=True):

@@ -1,11 +1,16 @@
-"""Mailbox transports under realistic latency: sending many messages, and the cost of a poll.
+"""Mailbox transports as Exchange behaves: sending a wave of messages, and the cost of a poll.
 
     python benchmarks/mailbox.py [--latency 0.1] [--messages 300] [--concurrency N]
+                                 [--profile realistic|kind] [--time-factor 1.0]
 
 Per transport (one function each, listed in TRANSPORTS; the test server runs in its own process
-with the given latency added to every request):
-- send: wall time to send N messages with a 60 KB attachment each, against the ideal
-  requests × latency ÷ concurrency;
+with the given latency added to every request, on the realistic profile of
+tests/support/EXCHANGE_BEHAVIOUR.md at full length unless told otherwise):
+- send: wall time to send N messages with a 60 KB attachment each, against the ideal: the
+  longer of requests × latency ÷ concurrency and bytes uploaded ÷ the upload budget (Graph:
+  150 MB per 5 minutes); requests per message; bytes uploaded against that budget. The wall
+  time ends when the last message is accepted; the check that each went out once waits for the
+  Sent Items filing and the /send window on top;
 - poll: HTTP requests one poll makes on a mailbox holding 10,000 processed messages and 10 new
   ones, with the sync state of the previous poll (steady state) and without one (cold start).
 """
@@ -34,6 +39,8 @@ from flows.mail.port import Attachment, Mailbox, MailError, OutboundMessage  # n
 ATTACHMENT_BYTES = 60 * 1024
 PROCESSED = 10_000
 NEW = 10
+UPLOAD_BUDGET_BYTES = 150 * 1024 * 1024  # Graph, Outlook service: per 5 minutes and mailbox
+UPLOAD_WINDOW_SECONDS = 300.0
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,7 @@ class Options:
     latency: float
     messages: int
     concurrency: int | None  # None: the transport's default
+    realistic: float | None = 1.0  # the realistic profile's time factor; None: the kind server
 
 
 @dataclass(frozen=True)
@@ -51,10 +59,31 @@ class SendFigures:
     latency: float
     wall_seconds: float
     max_in_flight: int
+    uploaded_bytes: int = 0
+    upload_budget: bool = False  # whether the server enforces the 150 MB / 5 min budget
 
     @property
     def ideal_seconds(self) -> float:
-        return self.requests * self.latency / self.concurrency
+        by_requests = self.requests * self.latency / self.concurrency
+        by_budget = (
+            max(0.0, self.uploaded_bytes - UPLOAD_BUDGET_BYTES)
+            / UPLOAD_BUDGET_BYTES
+            * UPLOAD_WINDOW_SECONDS
+            if self.upload_budget
+            else 0.0
+        )
+        return max(by_requests, by_budget)
+
+    @property
+    def requests_per_message(self) -> float:
+        return self.requests / self.messages
+
+    @property
+    def budget_share(self) -> float:
+        """Bytes uploaded per 5 minutes at this pace, as a share of the 150 MB budget."""
+        window = max(self.wall_seconds, 1e-9)
+        per_window = self.uploaded_bytes * min(1.0, UPLOAD_WINDOW_SECONDS / window)
+        return per_window / UPLOAD_BUDGET_BYTES
 
 
 @dataclass(frozen=True)
@@ -197,8 +226,12 @@ def run_ews(options: Options) -> Figures:
     from flows.settings import Settings
     from tests.support.ews_server.process import ews_server_process
 
-    with ews_server_process() as control, _environment(control.env()):
+    with (
+        ews_server_process(realistic=options.realistic) as control,
+        _environment(control.env()),
+    ):
         concurrency = options.concurrency or Settings().send_concurrency
+        behaviour = control.set_behaviour()
 
         def mailbox() -> EwsMailbox:
             return EwsMailbox(EwsSettings(max_connections=concurrency))
@@ -220,8 +253,8 @@ def run_ews(options: Options) -> Figures:
             if failures:
                 first = next(iter(failures.values()))
                 raise RuntimeError(f"{len(failures)} sends failed: {first}")
-            if len(control.sent()) != options.messages:
-                raise RuntimeError("the server did not receive every message exactly once")
+            time.sleep(float(behaviour["sent_items_delay"]))
+            _check_once(control.sent(), messages)
             figures.append(
                 SendFigures(
                     messages=options.messages,
@@ -230,6 +263,7 @@ def run_ews(options: Options) -> Figures:
                     latency=options.latency,
                     wall_seconds=wall,
                     max_in_flight=stats["max_in_flight"],
+                    uploaded_bytes=int(stats.get("uploaded_bytes", 0)),
                 )
             )
         send_batch, send_each = figures
@@ -246,8 +280,12 @@ def run_graph(options: Options) -> Figures:
     from flows.mail.graph_settings import GraphSettings
     from tests.support.graph_server import graph_server_process
 
-    with graph_server_process() as control, _environment(control.env()):
+    with (
+        graph_server_process(realistic=options.realistic) as control,
+        _environment(control.env()),
+    ):
         concurrency = options.concurrency or GraphSettings.model_fields["concurrency"].default
+        behaviour = control.set_behaviour()
 
         def mailbox() -> GraphMailbox:
             return GraphMailbox(GraphSettings(concurrency=concurrency))
@@ -262,10 +300,11 @@ def run_graph(options: Options) -> Figures:
         failures = sender.send_many(messages)
         wall = time.monotonic() - started
         stats = control.stats()
+        control.set_faults(latency=0.0)
         if failures:
             raise RuntimeError(f"{len(failures)} sends failed: {next(iter(failures.values()))}")
-        if len(control.sent()) != options.messages:
-            raise RuntimeError("the server did not receive every message exactly once")
+        time.sleep(float(behaviour["send_window"]) + 0.1)
+        _check_once(control.sent(), messages)
         send = SendFigures(
             messages=options.messages,
             requests=stats["total"],
@@ -273,10 +312,18 @@ def run_graph(options: Options) -> Figures:
             latency=options.latency,
             wall_seconds=wall,
             max_in_flight=stats["max_in_flight"],
+            uploaded_bytes=int(stats.get("uploaded_bytes", 0)),
+            upload_budget=behaviour["upload_budget_bytes"] is not None,
         )
 
         poll = measure_poll(control, mailbox, options.latency)
         return Figures("graph", send, poll)
+
+
+def _check_once(sent: list[dict[str, Any]], messages: list[OutboundMessage]) -> None:
+    got = sorted(str(s["message_id"]) for s in sent)
+    if got != sorted(m.message_id for m in messages):
+        raise RuntimeError(f"the server sent {len(got)} messages for {len(messages)}")
 
 
 TRANSPORTS: dict[str, Callable[[Options], Figures]] = {"ews": run_ews, "graph": run_graph}
@@ -308,6 +355,12 @@ def report(results: list[Figures]) -> str:
             "  ideal (requests × latency ÷ concurrency)", lambda r: f"{r.send.ideal_seconds:.1f} s"
         ),
         row("  wall ÷ ideal", lambda r: f"{r.send.wall_seconds / r.send.ideal_seconds:.2f}"),
+        row("  requests per message", lambda r: f"{r.send.requests_per_message:.2f}"),
+        row("  MB uploaded", lambda r: f"{r.send.uploaded_bytes / 1024 / 1024:.1f}"),
+        row(
+            "  share of 150 MB / 5 min at this pace",
+            lambda r: f"{r.send.budget_share * 100:.0f} %",
+        ),
         row("one send() per message, threads:", lambda r: ""),
         row("  max in flight seen by the server", each(lambda f: str(f.max_in_flight))),
         row("  HTTP requests", each(lambda f: str(f.requests))),
@@ -316,6 +369,7 @@ def report(results: list[Figures]) -> str:
             "  ideal (requests × latency ÷ concurrency)", each(lambda f: f"{f.ideal_seconds:.1f} s")
         ),
         row("  wall ÷ ideal", each(lambda f: f"{f.wall_seconds / f.ideal_seconds:.2f}")),
+        row("  requests per message", each(lambda f: f"{f.requests_per_message:.2f}")),
         row("poll: processed / new messages", lambda r: f"{r.poll.processed} / {r.poll.new}"),
         row("poll: new messages found", lambda r: str(r.poll.found)),
         row("poll with saved state: HTTP requests", lambda r: str(r.poll.requests_with_state)),
@@ -339,9 +393,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--messages", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=None, help="default: the adapter's")
     parser.add_argument("--transport", choices=sorted(TRANSPORTS), action="append")
+    parser.add_argument("--profile", choices=("realistic", "kind"), default="realistic")
+    parser.add_argument(
+        "--time-factor", type=float, default=1.0, help="scales the profile's documented delays"
+    )
     args = parser.parse_args(argv)
-    options = Options(latency=args.latency, messages=args.messages, concurrency=args.concurrency)
+    options = Options(
+        latency=args.latency,
+        messages=args.messages,
+        concurrency=args.concurrency,
+        realistic=args.time_factor if args.profile == "realistic" else None,
+    )
     results = [TRANSPORTS[name](options) for name in args.transport or sorted(TRANSPORTS)]
+    print(f"profile: {args.profile}, time factor {args.time_factor:g}")
     print(report(results))
 
 

@@ -83,7 +83,7 @@ def graph_figures(
     template = os.urandom(60_000)
     with GraphServer() as server:
         os.environ.update(server.env())
-        settings = GraphSettings(backoff_seconds=0.01, sent_settle_seconds=0.05, max_attempts=8)
+        settings = GraphSettings(backoff_seconds=0.01, send_window_seconds=0.05, max_attempts=8)
         with GraphMailbox(settings) as box:
             box.was_sent("<warm-up@followup>")  # token and TLS outside the measurement
             server.set_faults(latency=latency, rate=fault_rate, retry_after=0.01, seed=5)

@@ -2,10 +2,10 @@
 
 The remind flow calls `first_wave_go_ahead` with the messages it is about to send. Asked once per
 cycle: the answer is recorded in the ledger. Three ways to answer:
-- in the Prefect UI: the flow run pauses with a form that shows what would be sent to whom;
-  the coordinator approves, rejects, or gives a test address that first receives a preview of
-  every message (recorded as test sends, which never count as the real ones; then the form
-  comes back for the real go-ahead);
+- in the Prefect UI: the flow run pauses with a Swedish form that shows what would be sent to
+  whom; a test address (alone or with the box ticked) first receives a preview of every message
+  (recorded as test sends, which never count as the real ones) and then the form comes back;
+  without a test address the ticked box sends and an empty one stops the wave this time;
 - `FOLLOWUP_PREAPPROVED_BY=<name>`: approved by that person without asking (CLI runs, the demo);
 - neither possible (no Prefect server to resume the run from): nothing is sent, and the log says
   how to approve.
@@ -14,13 +14,15 @@ cycle: the answer is recorded in the ledger. Three ways to answer:
 from __future__ import annotations
 
 import dataclasses
+import enum
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from prefect.input import RunInput
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from flows.ledger import ApprovalRecord, Ledger, outbound_key
 from flows.mail.port import Mailbox
@@ -42,38 +44,69 @@ DEFAULT_POLL_SECONDS = 10
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
 
 
+def _every_field_required(schema: dict[str, Any]) -> None:
+    # The Prefect UI writes "(Optional)" after the title of every field that is not required;
+    # each field has a default the form starts from, so each can be marked required.
+    schema["required"] = list(schema.get("properties", {}))
+
+
 class FirstWaveAnswer(RunInput):
-    """The form a coordinator fills in to let the first wave go out."""
+    """The form a coordinator fills in to let the first wave go out.
+
+    A test address wins: the wave goes to that address only, then the form comes back. Without
+    one, the box decides: ticked sends to the boards, empty stops the wave this time.
+    """
+
+    model_config = ConfigDict(json_schema_extra=_every_field_required)
 
     approve: bool = Field(
         default=False,
-        title="Godkänn utskicket",
-        description="Kryssa i för att skicka. Lämna tomt för att stoppa utskicket den här gången.",
+        title="Godkänn utskicket till nämnderna",
+        description=(
+            "Kryssa i för att skicka till nämnderna. Lämnar du rutan tom och inte anger någon "
+            "testadress skickas ingenting nu; flödet frågar igen vid nästa körning."
+        ),
     )
     approved_by: str = Field(
         default="",
         title="Ditt namn",
-        description="Vem som godkänner (sparas i liggaren).",
+        description="Vem som godkänner eller beställer testet (sparas i liggaren).",
         max_length=320,
     )
-    test_mode_address: str | None = Field(
-        default=None,
+    test_mode_address: str = Field(
+        default="",
         title="Testadress",
         description=(
-            "Skicka först alla meddelanden till denna adress i stället, som test. Därefter "
-            "frågar flödet igen innan något går till nämnderna. Tomt: skicka på riktigt."
+            "Vill du först se utskicket? Skriv din e-postadress: alla meddelanden går då bara "
+            "dit, märkta [TEST], och sedan visas formuläret igen. Lämna tomt för att inte testa."
         ),
+        max_length=320,
     )
 
     @field_validator("test_mode_address")
     @classmethod
-    def _address(cls, value: str | None) -> str | None:
-        if value is None or not value.strip():
-            return None
+    def _address(cls, value: str) -> str:
         value = value.strip().lower()
-        if not EMAIL_RE.match(value):
+        if value and not EMAIL_RE.match(value):
             raise ValueError(f"ogiltig e-postadress: {value!r}")
         return value
+
+    @property
+    def test_address(self) -> str | None:
+        return self.test_mode_address or None
+
+
+class AnswerKind(enum.Enum):
+    TEST_FIRST = "test"
+    SEND = "send"
+    STOP = "stop"
+
+
+def interpret(answer: FirstWaveAnswer) -> AnswerKind:
+    """A test address alone (with or without the box) means "send me the test first"."""
+    if answer.test_address is not None:
+        return AnswerKind.TEST_FIRST
+    return AnswerKind.SEND if answer.approve else AnswerKind.STOP
 
 
 @dataclass(frozen=True)
@@ -110,8 +143,11 @@ def _md(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text.replace("\n", " "))
 
 
-def describe_wave(cycle: Cycle, wave: Sequence[Planned]) -> str:
+def describe_wave(
+    cycle: Cycle, wave: Sequence[Planned], board_names: Mapping[str, str] | None = None
+) -> str:
     """Markdown for the approval form: every message, to whom, with which attachments."""
+    names = board_names or {}
     lines = [
         f"## Första utskicket för {_md(cycle.id)}",
         "",
@@ -123,15 +159,18 @@ def describe_wave(cycle: Cycle, wave: Sequence[Planned]) -> str:
     ]
     for planned in wave:
         message = planned.message
+        board = names.get(planned.board or "", planned.board or "–")
         attachments = ", ".join(_md(a.filename) for a in message.attachments) or "–"
         lines.append(
-            f"| {_md(planned.board or '–')} | {_md(', '.join(message.to))} "
+            f"| {_md(board)} | {_md(', '.join(message.to))} "
             f"| {_md(', '.join(message.cc)) or '–'} | {_md(message.subject)} | {attachments} |"
         )
     lines += [
         "",
-        "Godkänn för att skicka till nämnderna, eller ange en testadress för att först få "
-        "alla meddelanden dit.",
+        "**Så här svarar du:** kryssa i *Godkänn utskicket till nämnderna* och skriv ditt namn "
+        "för att skicka. Vill du först se meddelandena, skriv din e-postadress under "
+        "*Testadress*: då går allt bara dit och du får frågan igen. Skickar du formuläret utan "
+        "kryss och utan testadress skickas ingenting nu.",
     ]
     return "\n".join(lines)
 
@@ -182,12 +221,19 @@ def _can_pause() -> bool:
 
 
 def _ask(
-    cycle: Cycle, wave: Sequence[Planned], attempt: int, settings: Settings, poll: int
+    cycle: Cycle,
+    wave: Sequence[Planned],
+    attempt: int,
+    settings: Settings,
+    poll: int,
+    board_names: Mapping[str, str] | None,
 ) -> FirstWaveAnswer:
     from prefect.exceptions import FlowPauseTimeout
     from prefect.flow_runs import pause_flow_run
 
-    form = FirstWaveAnswer.with_initial_data(description=describe_wave(cycle, wave), approve=False)
+    # Only the description: initial values given here would replace the fields and drop their
+    # Swedish titles (Prefect's `with_initial_data` re-creates each field it is given).
+    form = FirstWaveAnswer.with_initial_data(description=describe_wave(cycle, wave, board_names))
     try:
         answer = pause_flow_run(
             wait_for_input=form,
@@ -211,6 +257,7 @@ def first_wave_go_ahead(
     *,
     settings: Settings,
     poll_seconds: int = DEFAULT_POLL_SECONDS,
+    board_names: Mapping[str, str] | None = None,
 ) -> GoAhead:
     """May the first wave go out? Asks the coordinator at most once per cycle."""
     decided = decide_without_asking(cycle, ledger.approvals(cycle.id))
@@ -229,15 +276,28 @@ def first_wave_go_ahead(
     attempt = 0
     while True:
         attempt += 1
-        answer = _ask(cycle, wave, attempt, settings, poll_seconds)
+        answer = _ask(cycle, wave, attempt, settings, poll_seconds, board_names)
         who = answer.approved_by.strip() or "okänd"
-        if not answer.approve:
-            _logger().warning("Första utskicket för %s stoppades av %s", cycle.id, who)
+        kind = interpret(answer)
+        if kind is AnswerKind.STOP:
+            _logger().warning(
+                "Första utskicket för %s skickades inte: %s lämnade formuläret utan godkännande "
+                "och utan testadress. Det frågas igen vid nästa körning.",
+                cycle.id,
+                who,
+            )
             return GoAhead(False, f"{cycle.id}: utskicket stoppades av {who}")
-        if answer.test_mode_address is None:
+        if kind is AnswerKind.SEND:
             record = ledger.approve(cycle.id, who)
             _logger().info("Första utskicket för %s godkändes av %s", cycle.id, who)
             return GoAhead(True, f"{cycle.id}: godkänt av {who}", record)
-        ledger.approve(cycle.id, who, test_mode_address=answer.test_mode_address)
-        sent = send_previews(ledger, mailbox, wave, answer.test_mode_address)
-        _logger().info("Testutskick för %s: %d meddelanden till testadressen", cycle.id, sent)
+        address = answer.test_mode_address
+        ledger.approve(cycle.id, who, test_mode_address=address)
+        sent = send_previews(ledger, mailbox, wave, address)
+        _logger().info(
+            "Testutskick för %s: %d %s till %s. Formuläret visas igen för det riktiga utskicket.",
+            cycle.id,
+            sent,
+            "meddelande" if sent == 1 else "meddelanden",
+            address,
+        )

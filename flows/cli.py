@@ -59,15 +59,15 @@ def reach_prefect() -> None:
 
         with get_client(sync_client=True) as client:
             client.hello()
-    except Exception as exc:
-        reason = " ".join(str(exc).split())[:200] or type(exc).__name__
+    except Exception:
+        timeout = os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "?")
         where = (
             f"Prefect-servern på {url} svarar inte"
             if url
-            else "Prefect kunde inte starta sin tillfälliga server"
+            else f"Prefect kunde inte starta sin tillfälliga server inom {timeout} s"
         )
         raise PrefectUnavailable(
-            f"{where} ({reason}). Kontrollera PREFECT_API_URL eller försök igen; "
+            f"{where}. Kontrollera PREFECT_API_URL eller försök igen; "
             "kommandon som bara läser (status, check, template, parse, remind --dry-run) "
             "fungerar utan Prefect."
         ) from None
@@ -112,6 +112,25 @@ def _cmd_template(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    from flows.check import check
+    from flows.runtime import SystemClock
+
+    findings = check(settings.config, SystemClock().today(), cycle=args.cycle)
+    errors = [f for f in findings if f.level == "error"]
+    warnings = [f for f in findings if f.level == "warning"]
+    for finding in errors:
+        print(finding, file=sys.stderr)
+    for finding in warnings:
+        print(f"varning: {finding}")
+    if errors:
+        found = f"{count(len(errors), 'fel')} och {count(len(warnings), 'varning')}"
+        print(f"{found} i {settings.config}.", file=sys.stderr)
+        return 2
+    print(f"Konfigurationen i {settings.config} är giltig ({count(len(warnings), 'varning')}).")
+    return 0
+
+
 def _cmd_parse(args: argparse.Namespace, settings: Settings) -> int:
     from flows.documents.reader import read_file
     from flows.documents.summary import format_parsed
@@ -143,6 +162,9 @@ def _cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
             except RemindIncomplete as exc:
                 print(f"Inte klart: {exc}", file=sys.stderr)
                 return 1
+    if summary.get("busy"):  # another run works the mailbox: nothing lost, exit 0
+        print(summary["busy"])
+        return 0
     if summary["dry_run"]:
         due = count(summary["due"], "meddelande")
         print(f"Provkörning {summary['day']}: {due} skulle skickas.")
@@ -167,6 +189,9 @@ def _cmd_collect(args: argparse.Namespace, settings: Settings) -> int:
     except CollectIncomplete as exc:
         print(f"Inte klart: {exc}", file=sys.stderr)
         return 1
+    if summary.get("busy"):  # another run works the mailbox: nothing lost, exit 0
+        print(summary["busy"])
+        return 0
     labels = {
         "submitted": "mottagna",
         "rejected": "underkända",
@@ -187,7 +212,7 @@ def _cmd_compile(args: argparse.Namespace, settings: Settings) -> int:
     with _runtime(settings) as runtime, as_flows(runtime):
         from flows.prefect_flows import compile_flow
 
-        result = compile_flow(cycle=args.cycle, out=args.out)
+        result = compile_flow(cycle=args.cycle, out=args.out, pdf=not args.no_pdf)
     print(
         f"Sammanställningen för {result.cycle}: {result.reported} av {result.boards} nämnder och "
         f"styrelser har redovisat ({count(result.activities, 'aktivitet')})."
@@ -195,7 +220,9 @@ def _cmd_compile(args: argparse.Namespace, settings: Settings) -> int:
     if result.missing:
         print(f"Ej inkommit: {', '.join(result.missing)}")
     print(f"Rapport (Word): {result.docx}")
+    print(f"Rapport (PDF): {result.pdf}" if result.pdf else f"Ingen PDF: {result.pdf_error}")
     print(f"Export (Excel): {result.xlsx}")
+    print(f"Arbetslista: {result.working_list}")
     return 0
 
 
@@ -256,6 +283,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cycle", help="uppföljningens id, t.ex. hbtqia-2026")
     p.add_argument("--out", required=True, help="filen som skapas (.docx)")
 
+    p = add("check", _cmd_check, "Kontrollera konfigurationen och uppföljningarna.")
+    p.add_argument("--cycle", help="bara denna uppföljning, t.ex. hbtqia-2026")
+
     p = add("parse", _cmd_parse, "Läs ifyllda mallar.")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.add_argument("--json", action="store_true", help="en JSON-rad per fil")
@@ -268,9 +298,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("collect", _cmd_collect, "Hämta och behandla inkomna svar.")
     p.add_argument("--cycle")
 
-    p = add("compile", _cmd_compile, "Sammanställ uppföljningen (Word och Excel).")
+    p = add(
+        "compile", _cmd_compile, "Sammanställ uppföljningen (Word, PDF, Excel och arbetslista)."
+    )
     p.add_argument("--cycle")
     p.add_argument("--out", help="Word-filen som skapas")
+    p.add_argument("--no-pdf", action="store_true", help="Skapa ingen PDF (går snabbare)")
 
     p = add("status", _cmd_status, "Visa läget per nämnd.")
     p.add_argument("--cycle")

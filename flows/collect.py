@@ -17,16 +17,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flows.archive import Archive
+from flows.artifacts import collect_row, outcome_label
 from flows.cycles import open_cycles
 from flows.intake.attachments import classify_all, footer_text
+from flows.intake.authenticity import verdict
 from flows.intake.decision import (
     Assessment,
     InboundFacts,
     WordFile,
     assess,
     no_attachment_key,
+    version_notice_key,
 )
+from flows.intake.header_fields import header_fields
 from flows.intake.policy import own_addresses
+from flows.intake.sender_address import read_sender
+from flows.lease import MailboxBusy, lease_for
 from flows.ledger import InboundRecord, Ledger
 from flows.mail.mime import extract_attachments, parse_envelope, parse_envelope_headers
 from flows.mail.port import Mailbox, MailError
@@ -35,6 +41,8 @@ from flows.messages.compose import (
     compose_quarantine_notice,
     compose_receipt,
     compose_rejection,
+    compose_unauthenticated_reply,
+    compose_version_notice,
 )
 from flows.model import Config, Cycle
 from flows.outbox import Planned, domain_of, in_test_mode, message_id_for, reserve, send_all
@@ -43,6 +51,10 @@ from flows.settings import Settings
 from flows.swedish import count
 
 SYNC_KEY = "inbox"
+RELAXED_POLICY_LINE = (
+    "Avsändarkontrollen är avslagen för brevlådan (%s): svar från nämndernas kontaktpersoner "
+    "räknas utan att kommunens e-postserver har verifierat avsändaren (demoläge)."
+)
 _READ_KINDS = ("docx", "doc", "pdf", "odt")
 
 
@@ -54,15 +66,19 @@ class CollectSummary:
     replies_sent: int = 0
     failed: list[str] = field(default_factory=list)
     rows: list[dict[str, str]] = field(default_factory=list)
+    busy: str | None = None  # another run worked the mailbox: this one did nothing
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        result: dict[str, Any] = {
             "fetched": self.fetched,
             "processed": self.processed,
             "outcomes": dict(self.outcomes),
             "replies_sent": self.replies_sent,
             "failed": list(self.failed),
         }
+        if self.busy:
+            result["busy"] = self.busy
+        return result
 
 
 def _parse_time(value: str | None) -> dt.datetime | None:
@@ -118,12 +134,18 @@ def _mark_processed(mailbox: Mailbox, item_id: str | None, outcome: str) -> None
         run_logger().info("Meddelandet %s fanns inte kvar i inkorgen: %s", item_id, exc)
 
 
-def read_documents(config: Config, cycle: Cycle, raw: bytes) -> tuple[InboundFacts, list[WordFile]]:
-    """The facts of a raw message and its document attachments as read."""
+def read_documents(
+    config: Config, cycle: Cycle, raw: bytes, *, transport: str = "maildir"
+) -> tuple[InboundFacts, list[WordFile]]:
+    """The facts of a raw message and its document attachments as read; `transport` says whose
+    authentication headers can be trusted (Exchange's on ews and graph)."""
     from flows.documents.reader import read_template
 
     envelope = parse_envelope(raw)
     headers = parse_envelope_headers(raw)
+    fields = header_fields(raw)
+    identity = read_sender(fields)
+    sender = identity.address if identity.problem is None else envelope.sender
     attachments = classify_all(extract_attachments(raw))
     words = [
         WordFile(
@@ -136,12 +158,20 @@ def read_documents(config: Config, cycle: Cycle, raw: bytes) -> tuple[InboundFac
         if item.kind in _READ_KINDS
     ]
     facts = InboundFacts(
-        sender=envelope.sender,
+        sender=sender,
         date=envelope.date,
         subject=envelope.subject,
         body=envelope.text,
         headers=headers,
         attachments=attachments,
+        sender_problem=identity.problem,
+        on_behalf_of=identity.sender_field,
+        authentication=verdict(
+            fields,
+            identity.address,
+            trusted_authserv_ids=config.sender_policy.authserv_ids,
+            exchange=transport in ("ews", "graph"),
+        ),
     )
     return facts, words
 
@@ -220,6 +250,25 @@ def plan_replies(
                 inbound_sha=sha,
             )
         )
+    elif decision.reply == "unauthenticated_reply" and sender and decision.board:
+        mid = reply_id("unauthenticated_reply", f"unauthenticated_reply/{sha}")
+        planned.append(
+            Planned(
+                compose_unauthenticated_reply(
+                    config,
+                    cycle,
+                    decision.board,
+                    to=sender,
+                    message_id=mid,
+                    in_reply_to=in_reply_to,
+                ),
+                kind="unauthenticated_reply",
+                plan_key="unauthenticated_reply",
+                cycle=cycle.id,
+                board=board_id,
+                inbound_sha=sha,
+            )
+        )
     elif decision.reply == "no_attachment_reply" and sender:
         key = no_attachment_key(cycle, sender)
         planned.append(
@@ -236,6 +285,33 @@ def plan_replies(
                 plan_key=key,
                 cycle=cycle.id,
                 board=None,
+            )
+        )
+    if versions and decision.board and sender:
+        # Every contact of the board hears of each new version, whoever sent it.
+        newest = max(versions.values())
+        key = version_notice_key(cycle, decision.board, newest)
+        filename = next(
+            (d.word.filename for d in decision.documents if versions.get(d.word.part) == newest),
+            decision.filename or "",
+        )
+        planned.append(
+            Planned(
+                compose_version_notice(
+                    config,
+                    cycle,
+                    decision.board,
+                    message_id=reply_id("version_notice", key),
+                    sender=sender,
+                    received=received,
+                    version=newest,
+                    filename=filename,
+                ),
+                kind="version_notice",
+                plan_key=key,
+                cycle=cycle.id,
+                board=board_id,
+                inbound_sha=sha,
             )
         )
     if decision.notify_coordinator:
@@ -281,7 +357,7 @@ def process_inbound(
     logger = run_logger()
     raw = archive.load(record.sha256)
     try:
-        facts, words = read_documents(config, cycle, raw)
+        facts, words = read_documents(config, cycle, raw, transport=settings.transport)
         decision = assess(
             config,
             cycle,
@@ -289,6 +365,7 @@ def process_inbound(
             words,
             own_addresses=own_addresses(config, mailbox.address),
             open_cycles=open_cycles,
+            require_authentication=config.sender_policy.requires_authentication(settings.transport),
         )
     except Exception as exc:  # one message the code cannot handle must not block the others
         logger.exception("Meddelandet %s kunde inte behandlas", record.sha256[:12])
@@ -366,13 +443,15 @@ def process_inbound(
     summary.outcomes[decision.outcome] += 1
     summary.rows.append(
         {
-            "Avsändare": facts.sender or "",
-            "Ämne": facts.subject[:80],
             "Uppföljning": cycle.id,
-            "Nämnd": decision.board.name if decision.board else "",
-            "Utfall": decision.outcome,
-            "Svar": ", ".join(p.kind for p in planned) or "–",
-            "Kommentar": decision.reason[:160],
+            **collect_row(
+                sender=facts.sender,
+                subject=facts.subject,
+                board=decision.board.name if decision.board else None,
+                outcome=decision.outcome,
+                replies=[p.kind for p in planned],
+                reason=decision.reason,
+            ),
         }
     )
     logger.info(
@@ -384,8 +463,11 @@ def process_inbound(
     )
 
 
-def _summary_text(summary: CollectSummary) -> str:
-    outcomes = ", ".join(f"{k}: {v}" for k, v in sorted(summary.outcomes.items())) or "inga"
+def summary_text(summary: CollectSummary) -> str:
+    outcomes = (
+        ", ".join(f"{outcome_label(k).lower()}: {v}" for k, v in sorted(summary.outcomes.items()))
+        or "inga"
+    )
     return (
         f"Hämtade {summary.fetched} nya meddelanden, behandlade {summary.processed} "
         f"({outcomes}), skickade {count(summary.replies_sent, 'svar')}."
@@ -413,20 +495,30 @@ def collect(
     mailbox = runtime.mailbox
     ledger = runtime.ledger
     summary = CollectSummary()
-    summary.fetched = fetch_and_archive(mailbox, ledger, runtime.archive)
-    for record in ledger.inbound_pending():
-        process_inbound(
-            config,
-            current,
-            record,
-            ledger=ledger,
-            archive=runtime.archive,
-            mailbox=mailbox,
-            settings=runtime.settings,
-            summary=summary,
-            open_cycles=serving,
-        )
-    logger.info(_summary_text(summary))
+    settings = runtime.settings
+    if not config.sender_policy.requires_authentication(settings.transport):
+        logger.warning(RELAXED_POLICY_LINE, settings.transport)
+    try:
+        with lease_for(ledger, settings, mailbox.address) as held:
+            summary.fetched = fetch_and_archive(mailbox, ledger, runtime.archive)
+            for record in ledger.inbound_pending():
+                held.check()
+                process_inbound(
+                    config,
+                    current,
+                    record,
+                    ledger=ledger,
+                    archive=runtime.archive,
+                    mailbox=mailbox,
+                    settings=settings,
+                    summary=summary,
+                    open_cycles=serving,
+                )
+    except MailboxBusy as busy:
+        logger.warning(str(busy))
+        summary.busy = str(busy)
+        return summary
+    logger.info(summary_text(summary))
     return summary
 
 

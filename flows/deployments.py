@@ -35,6 +35,11 @@ COLLECT_FROM_HOUR = 7
 COLLECT_UNTIL_HOUR = 17  # the last poll of the day is at 17:45
 COLLECT_EVERY_MINUTES = 15
 COMPILE_AT = dt.time(6, 0)
+# The status table in the UI is refreshed every working hour while a cycle collects answers,
+# five minutes past the hour (between collect's quarter-hour polls).
+STATUS_FROM_HOUR = 7
+STATUS_UNTIL_HOUR = 17
+STATUS_MINUTE = 5
 # The remind flow decides itself which day a message is due (holidays move it); the window is a
 # little wider than the plan so a message moved to the next working day still gets a run.
 WINDOW_SLACK_DAYS = 7
@@ -110,23 +115,43 @@ class StatusParameters(_Parameters):
     )
 
 
-def parameter_schema(model: type[BaseModel], cycle_ids: list[str]) -> dict[str, Any]:
+def parameter_schema(
+    model: type[BaseModel], cycle_ids: list[str], default_cycle: str | None = None
+) -> dict[str, Any]:
     """The OpenAPI schema of a parameter model, as Prefect stores it for a deployment's form.
 
-    The cycle field becomes a choice between the configured cycles.
+    The cycle field becomes a dropdown of the configured cycles, starting at the default one.
+    The Prefect UI writes "(Optional)" after every field not listed as required and offers a type
+    switch ("str / None") for nullable ones: fields with a real default are listed as required
+    (the form starts from the default), and a nullable field shows only its real type (left
+    empty, the flow gets its default).
     """
     schema = model.model_json_schema()
     properties: dict[str, Any] = schema.get("properties", {})
-    for position, prop in enumerate(properties.values()):
+    required: list[str] = list(schema.get("required", []))
+    for position, (name, prop) in enumerate(properties.items()):
         prop["position"] = position
+        alternatives = [a for a in prop.pop("anyOf", []) if a.get("type") != "null"]
+        if len(alternatives) == 1:
+            prop.update(alternatives[0])
+        elif alternatives:
+            prop["anyOf"] = alternatives
+        if prop.get("default") is None:
+            prop.pop("default", None)
+        elif name not in required:
+            required.append(name)
     cycle = properties.get("cycle")
     if cycle is not None and cycle_ids:
-        cycle["anyOf"] = [{"type": "string", "enum": sorted(cycle_ids)}, {"type": "null"}]
+        cycle.update(type="string", enum=sorted(cycle_ids))
+        if default_cycle in cycle_ids:
+            cycle["default"] = default_cycle
+            if "cycle" not in required:
+                required.insert(0, "cycle")
     return {
         "title": "Parameters",
         "type": "object",
         "properties": properties,
-        "required": schema.get("required", []),
+        "required": required,
         "definitions": schema.get("$defs", {}),
     }
 
@@ -206,6 +231,18 @@ def collect_rrule(window: Window) -> str:
     )
 
 
+def status_rrule(window: Window) -> str:
+    """Every working hour on weekdays through the window (holidays too: it only reads)."""
+    hours = ",".join(str(h) for h in range(STATUS_FROM_HOUR, STATUS_UNTIL_HOUR + 1))
+    until = _stamp(window.last, dt.time(23, 59, 59))
+    start = dt.time(STATUS_FROM_HOUR, STATUS_MINUTE)
+    return (
+        f"DTSTART:{_stamp(window.first, start)}\n"
+        f"RRULE:FREQ=HOURLY;BYDAY=MO,TU,WE,TH,FR;BYHOUR={hours};BYMINUTE={STATUS_MINUTE};"
+        f"UNTIL={until}"
+    )
+
+
 def compile_rrule(day: dt.date) -> str:
     """Once, early in the morning of the configured day."""
     return f"DTSTART:{_stamp(day, COMPILE_AT)}\nRRULE:FREQ=DAILY;COUNT=1"
@@ -256,7 +293,10 @@ STATUS = DeploymentSpec(
     entrypoint="flows/prefect_flows.py:status_flow",
     parameters=StatusParameters,
     work_queue=OTHER_QUEUE,
-    description="Läget per nämnd, som tabell och Prefect-artefakt. Vid behov.",
+    description=(
+        "Läget per nämnd som tabell i Prefect: varje arbetstimme medan en uppföljning pågår, "
+        "och vid behov."
+    ),
 )
 SPECS: tuple[DeploymentSpec, ...] = (REMIND, COLLECT, COMPILE, STATUS)
 
@@ -287,6 +327,11 @@ def planned_schedules(config: Config, today: dt.date) -> list[PlannedSchedule]:
             planned.append(
                 PlannedSchedule(
                     COLLECT.name, cycle.id, collect_rrule(collection), f"{cycle.id}-collect"
+                )
+            )
+            planned.append(
+                PlannedSchedule(
+                    STATUS.name, cycle.id, status_rrule(collection), f"{cycle.id}-status"
                 )
             )
         day = compile_day(cycle)
@@ -329,7 +374,7 @@ def build_deployments(config: Config, today: dt.date) -> list[RunnerDeployment]:
             tags=["followup"],
         )
         deployment._parameter_openapi_schema = ParameterSchema(
-            **parameter_schema(spec.parameters, cycle_ids)
+            **parameter_schema(spec.parameters, cycle_ids, config.default_cycle)
         )
         deployments.append(deployment)
     return deployments

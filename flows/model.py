@@ -7,7 +7,9 @@ Configuration types are validated on load (see `flows.config`); parse results ar
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
+from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -339,6 +341,13 @@ class ReminderPlan(_Strict):
     resubmit_after_days: int = Field(
         default=3, ge=0, description="Days after a rejected answer to ask again for a new one"
     )
+    late_invitation: bool = Field(
+        default=False,
+        description=(
+            "Invite boards not yet invited also after the deadline (worded as a late invitation);"
+            " by default nobody is invited once the deadline has passed"
+        ),
+    )
 
 
 class Cycle(_Strict):
@@ -375,10 +384,58 @@ class Municipality(_Strict):
     website: str = ""
 
 
+def closest(name: str, known: Iterable[str]) -> str:
+    """`menade du 'a' eller 'b'?` (difflib), or the known ids when none is close."""
+    choices = sorted(known)
+    near = difflib.get_close_matches(name, choices, n=3, cutoff=0.6)
+    if near:
+        return "menade du " + " eller ".join(repr(n) for n in near) + "?"
+    return "välj en av " + ", ".join(choices)
+
+
+Transport = Literal["maildir", "ews", "graph"]
+
+
+def _default_required() -> dict[Transport, bool]:
+    return {"ews": True, "graph": True, "maildir": False}
+
+
+class SenderPolicy(_Strict):
+    """When a board's answer counts: see docs/operations.md, "Sender policy"."""
+
+    authserv_ids: list[str] = Field(
+        default_factory=list,
+        description="authserv-ids of the municipality's own mail servers whose "
+        "Authentication-Results (RFC 8601) are trusted, e.g. mx.ekeby.example",
+    )
+    require_authentication: dict[Transport, bool] = Field(
+        default_factory=_default_required,
+        description="Per transport: a board answer counts only from an authenticated sender",
+    )
+
+    @field_validator("require_authentication", mode="after")
+    @classmethod
+    def _all_transports(cls, value: dict[Transport, bool]) -> dict[Transport, bool]:
+        return {**_default_required(), **value}
+
+    @field_validator("authserv_ids", mode="after")
+    @classmethod
+    def _lower(cls, value: list[str]) -> list[str]:
+        return [v.strip().lower() for v in value if v.strip()]
+
+    def requires_authentication(self, transport: str) -> bool:
+        """Unknown transports require it (fail closed)."""
+        for name, required in self.require_authentication.items():
+            if name == transport:
+                return required
+        return True
+
+
 class Config(_Strict):
     """Everything under config/: validated together so cross-references are checked."""
 
     municipality: Municipality
+    sender_policy: SenderPolicy = Field(default_factory=SenderPolicy)
     strategies: dict[str, Strategy]
     boards: dict[str, Board]
     cycles: dict[str, Cycle]
@@ -390,9 +447,7 @@ class Config(_Strict):
         try:
             return self.cycles[key]
         except KeyError:
-            raise KeyError(
-                f"okänd cykel {key!r}; kända: {', '.join(sorted(self.cycles))}"
-            ) from None
+            raise KeyError(f"okänd uppföljning {key!r} — {closest(key, self.cycles)}") from None
 
     def strategy_of(self, cycle: Cycle) -> Strategy:
         return self.strategies[cycle.strategy]
@@ -401,7 +456,7 @@ class Config(_Strict):
         try:
             return self.boards[board_id]
         except KeyError:
-            raise KeyError(f"okänd nämnd {board_id!r}") from None
+            raise KeyError(f"okänd nämnd {board_id!r} — {closest(board_id, self.boards)}") from None
 
     def boards_in(self, cycle: Cycle) -> list[Board]:
         if cycle.boards == "all":

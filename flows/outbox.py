@@ -2,7 +2,13 @@
 
 A crash after the reservation leaves an unsent record; the next run renders the same message
 again and sends it under the SAME Message-ID, which every Mailbox adapter delivers at most once.
-A retry after a timeout whose request did reach the server is therefore harmless too.
+A retry after a timeout whose request did reach the server is therefore harmless too. Adapters
+that send through a server-side draft (EWS, Graph) note its id in the ledger (`LedgerJournal`),
+so the next run asks the server about that draft rather than relying on timing.
+
+Retries belong to the adapter alone (within its budget): this module and its Prefect task do not
+retry. A message the adapter defers (throttling, a send whose outcome Exchange has not shown yet)
+stays reserved and unsent, and the next run sends it.
 """
 
 from __future__ import annotations
@@ -16,7 +22,14 @@ from functools import cache
 from typing import Any
 
 from flows.ledger import Ledger, OutboundKind, OutboundRecord
-from flows.mail.port import Mailbox, MailError, OutboundMessage
+from flows.mail.port import (
+    Mailbox,
+    MailDeferred,
+    MailError,
+    OutboundMessage,
+    RecordedSending,
+    SendPending,
+)
 from flows.messages.test_mode import redirect
 
 TEST_PLAN_PREFIX = "test:"
@@ -82,13 +95,37 @@ def reserve(ledger: Ledger, planned: Planned) -> tuple[OutboundRecord, OutboundM
     return record, message
 
 
+class LedgerJournal:
+    """The SendJournal of the Mailbox port, kept in the ledger's outbound records."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+
+    def draft_of(self, message_id: str) -> str | None:
+        record = self.ledger.outbound_by_message_id(message_id)
+        return record.provider_draft_id if record else None
+
+    def record_draft(self, message_id: str, draft_id: str | None) -> None:
+        self.ledger.record_draft(message_id, draft_id)
+
+    def send_requested_at(self, message_id: str) -> dt.datetime | None:
+        record = self.ledger.outbound_by_message_id(message_id)
+        return record.send_requested_at if record else None
+
+    def record_send_requested(self, message_id: str, at: dt.datetime | None) -> None:
+        self.ledger.record_send_requested(message_id, at)
+
+
 def send_reserved(ledger: Ledger, mailbox: Mailbox, message: OutboundMessage) -> bool:
     """Send a reserved message unless the ledger says it went; True if sent by this call."""
     record = ledger.outbound_by_message_id(message.message_id)
     if record is not None and record.sent:
         return False
     try:
-        mailbox.send(message)
+        if record is not None and isinstance(mailbox, RecordedSending):
+            mailbox.send_recorded(message, LedgerJournal(ledger))
+        else:
+            mailbox.send(message)
     except MailError as exc:
         ledger.mark_send_failed(message.message_id, str(exc))
         raise
@@ -96,37 +133,17 @@ def send_reserved(ledger: Ledger, mailbox: Mailbox, message: OutboundMessage) ->
     return True
 
 
-def _transient_mail_error(task: Any, task_run: Any, state: Any) -> bool:
-    try:
-        state.result()
-    except MailError as exc:
-        return exc.transient
-    except Exception:
-        return False
-    return False
-
-
 @cache
 def send_task() -> Any:
-    """The Prefect task around `send_reserved`: retried with backoff on transient mail errors.
-    Built on first use so that reading the ledger never imports Prefect."""
+    """The Prefect task around `send_reserved`. It does not retry: the adapter already did,
+    within its budget, and what is left waits for the next run. Built on first use so that
+    reading the ledger never imports Prefect."""
     from prefect import task
     from prefect.cache_policies import NO_CACHE
 
-    return task(
-        name="send-message",
-        cache_policy=NO_CACHE,
-        retries=3,
-        retry_delay_seconds=[2, 8, 30],
-        retry_jitter_factor=0.5,
-        retry_condition_fn=_transient_mail_error,
-        log_prints=False,
-    )(send_reserved)
-
-
-def retry_delays(base_seconds: float, retries: int) -> list[float]:
-    """Exponential backoff: base, 4×base, 16×base, ..."""
-    return [base_seconds * (4**i) for i in range(retries)]
+    return task(name="send-message", cache_policy=NO_CACHE, retries=0, log_prints=False)(
+        send_reserved
+    )
 
 
 @dataclass(frozen=True)
@@ -135,6 +152,7 @@ class SendResult:
     message: OutboundMessage
     sent_now: bool
     error: str | None = None
+    deferred: bool = False  # throttled or outcome not yet known: the next run sends it
 
 
 def send_all(
@@ -143,16 +161,17 @@ def send_all(
     items: Sequence[tuple[Planned, OutboundMessage]],
     *,
     concurrency: int,
-    retries: int,
-    retry_base_seconds: float,
+    retries: int | None = None,
+    retry_base_seconds: float | None = None,
 ) -> list[SendResult]:
     """Send reserved messages with at most `concurrency` in flight; failures are reported, not
-    raised, so one board's bad address does not stop the others."""
+    raised, so one board's bad address does not stop the others.
+
+    `retries` and `retry_base_seconds` are accepted for callers written before the adapters
+    owned retries, and ignored (one layer retries: the adapter)."""
     from prefect.task_runners import ThreadPoolTaskRunner
 
-    configured = send_task().with_options(
-        retries=retries, retry_delay_seconds=retry_delays(retry_base_seconds, retries)
-    )
+    configured = send_task()
     results: list[SendResult] = []
     runner: ThreadPoolTaskRunner[Any] = ThreadPoolTaskRunner(max_workers=max(1, concurrency))
     with runner:
@@ -169,6 +188,8 @@ def send_all(
         for planned, message, future in futures:
             try:
                 results.append(SendResult(planned, message, bool(future.result())))
+            except (MailDeferred, SendPending) as exc:
+                results.append(SendResult(planned, message, False, str(exc), deferred=True))
             except MailError as exc:
                 results.append(SendResult(planned, message, False, str(exc)))
     return results

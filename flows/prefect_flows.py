@@ -10,7 +10,8 @@ from typing import Any
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from flows.collect import collect, raise_if_incomplete
+from flows.artifacts import publish_table
+from flows.collect import collect, raise_if_incomplete, summary_text
 from flows.compile import CompileResult, compile_cycle, summary_markdown
 from flows.remind import raise_if_incomplete as raise_if_remind_incomplete
 from flows.remind import remind
@@ -23,6 +24,7 @@ from flows.status import (
     summary_line,
     table_rows,
 )
+from flows.swedish import count, long_date
 
 
 @flow(name="remind", log_prints=False)
@@ -43,12 +45,16 @@ def remind_flow(
     summary.pop("rows", None)
     for one in summary.get("cycles", [summary]):
         rows = one.pop("rows", [])
-        if rows:
-            create_table_artifact(
+        day = long_date(dt.date.fromisoformat(one["day"]))
+        if dry_run:
+            publish_table(
+                f"provkorning-{one['cycle']}",
                 rows,
-                key=f"remind-{one['cycle']}",
-                description=f"Utskick {one['day']}, {one['cycle']}",
+                f"Provkörning för {one['cycle']} den {day}: "
+                f"{count(one['due'], 'meddelande')} skulle skickas. Inget har skickats.",
             )
+        elif rows:
+            publish_table(f"remind-{one['cycle']}", rows, f"Utskick för {one['cycle']} den {day}")
     raise_if_remind_incomplete(summary)
     return summary
 
@@ -68,10 +74,10 @@ def collect_flow(cycle: str | None = None, today: dt.date | None = None) -> dict
     for row in summary.rows:
         by_cycle.setdefault(row["Uppföljning"], []).append(row)
     for cycle_id, rows in by_cycle.items():
-        create_table_artifact(
+        publish_table(
+            f"collect-{cycle_id}",
             rows,
-            key=f"collect-{cycle_id}",
-            description=f"Behandlade meddelanden, {cycle_id}",
+            f"Behandlade meddelanden för {cycle_id}. {summary_text(summary)}",
         )
     raise_if_incomplete(summary)
     return summary.as_dict()
@@ -84,17 +90,20 @@ def compile_flow(
     *,
     today: dt.date | None = None,
     reference: str | None = None,
+    pdf: bool = True,
 ) -> CompileResult:
-    """Compile `cycle` (default: the configured one) into `out` (.docx) and the .xlsx beside it.
+    """Compile `cycle` (default: the configured one) into `out` (.docx) and beside it the PDF,
+    the Excel export and the coordinator's working list.
 
     Args:
         cycle: Uppföljningens id, t.ex. hbtqia-2026 (tomt: den som är vald i konfigurationen).
         out: Word-filen som skapas (tomt: output/uppfoljning-<id>.docx i datakatalogen).
         today: Rapportens datum och dagen som nämndernas läge avser.
         reference: En egen mall (.docx) med kommunens grafiska profil.
+        pdf: Skapa också en tillgänglig PDF med LibreOffice.
     """
     with runtime_for_flow() as runtime:
-        result = compile_cycle(runtime, cycle, out, today=today, reference=reference)
+        result = compile_cycle(runtime, cycle, out, today=today, reference=reference, pdf=pdf)
     create_table_artifact(
         key=f"compile-status-{result.cycle}",
         table=result.status_table,

@@ -14,7 +14,9 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from flows.artifacts import planned_rows, send_rows
 from flows.cycles import served_cycles
+from flows.lease import MailboxBusy, lease_for
 from flows.ledger import Ledger, OutboundRecord, outbound_key
 from flows.mail.port import Mailbox
 from flows.messages.compose import compose_request, template_attachment
@@ -23,7 +25,6 @@ from flows.model import Board, Config, Cycle, ParsedTemplate, Problem
 from flows.outbox import (
     TEST_PLAN_PREFIX,
     Planned,
-    SendResult,
     domain_of,
     in_test_mode,
     message_id_for,
@@ -32,8 +33,8 @@ from flows.outbox import (
     send_all,
 )
 from flows.runtime import Runtime, run_logger
-from flows.schedule import PLAN_KINDS, board_facts, due_messages
-from flows.swedish import count
+from flows.schedule import PLAN_KINDS, board_facts, due_messages, invitation_allowed
+from flows.swedish import count, long_date
 
 
 @dataclasses.dataclass(frozen=True)
@@ -148,6 +149,10 @@ def plan_message(
     return in_test_mode(planned, test_address)
 
 
+def _names(config: Config, cycle: Cycle) -> dict[str, str]:
+    return {b.id: b.name for b in config.boards_in(cycle)}
+
+
 def first_wave_approved(
     runtime: Runtime,
     mailbox: Mailbox,
@@ -159,27 +164,11 @@ def first_wave_approved(
         return True, "inget godkännande behövs"
     from flows.approval import first_wave_go_ahead
 
+    names = _names(runtime.config, cycle)
     answer = first_wave_go_ahead(
-        runtime.ledger, mailbox, cycle, invitations, settings=runtime.settings
+        runtime.ledger, mailbox, cycle, invitations, settings=runtime.settings, board_names=names
     )
     return answer.send, answer.reason
-
-
-def _rows(results: Sequence[SendResult]) -> list[dict[str, str]]:
-    return [
-        {
-            "Uppföljning": r.planned.cycle or "",
-            "Nämnd": r.planned.board or "",
-            "Typ": r.planned.kind,
-            "Till": ", ".join(r.message.to),
-            "Kopia": ", ".join(r.message.cc),
-            "Ämne": r.message.subject,
-            "Resultat": "fel: " + r.error
-            if r.error
-            else ("skickat" if r.sent_now else "redan skickat"),
-        }
-        for r in results
-    ]
 
 
 def remind(
@@ -189,14 +178,33 @@ def remind(
     dry_run: bool = False,
 ) -> dict[str, Any]:
     """Send today's invitations and reminders of the cycle named (`cycle`, FOLLOWUP_CYCLE) or of
-    every open cycle (`flows.cycles`); returns counts (and, for a dry run, the list; otherwise
+    every open cycle (`flows.cycles`); returns counts (and, for a dry run, the list;
     `rows`, one per message, for the run's table artifact).
 
     One cycle gives that cycle's summary; several give the totals with `cycles`, one summary
-    per cycle, and `cycle` the ids joined with "+"."""
+    per cycle, and `cycle` the ids joined with "+".
+
+    A real run reads the plan and sends under the mailbox's lease (`flows.lease`): a second
+    remind or a collect on the same mailbox waits for it, or ends without sending ("busy")."""
     day = today or runtime.today()
     served = served_cycles(runtime.config, day, cycle or runtime.settings.cycle)
-    summaries = [remind_cycle(runtime, c, day, dry_run=dry_run) for c in served]
+    if dry_run:
+        summaries = [_remind(runtime, c.id, day, dry_run=True) for c in served]
+    else:
+        try:
+            with lease_for(runtime.ledger, runtime.settings, runtime.mailbox.address):
+                summaries = [_remind(runtime, c.id, day, dry_run=False) for c in served]
+        except MailboxBusy as busy:
+            run_logger().warning(str(busy))
+            return {
+                "cycle": "+".join(c.id for c in served),
+                "day": day.isoformat(),
+                "due": 0,
+                "sent": 0,
+                "failed": 0,
+                "dry_run": False,
+                "busy": str(busy),
+            }
     return summaries[0] if len(summaries) == 1 else combined_summary(summaries)
 
 
@@ -211,23 +219,24 @@ def combined_summary(summaries: Sequence[dict[str, Any]]) -> dict[str, Any]:
     }
     for key in ("due", "sent", "failed", "held_for_approval"):
         total[key] = sum(int(s.get(key) or 0) for s in summaries)
+    total["rows"] = [r for s in summaries for r in s.get("rows", [])]
     if first["dry_run"]:
         total["messages"] = [m for s in summaries for m in s["messages"]]
     else:
         total["kinds"] = {k: sum(s["kinds"].get(k, 0) for s in summaries) for k in REQUEST_KINDS}
-        total["rows"] = [r for s in summaries for r in s["rows"]]
         total["approval"] = "; ".join(
             f"{s['cycle']}: {s['approval']}" for s in summaries if s.get("approval")
         )
     return total
 
 
-def remind_cycle(
-    runtime: Runtime, current: Cycle, day: dt.date, *, dry_run: bool = False
+def _remind(
+    runtime: Runtime, cycle: str | None, today: dt.date | None, *, dry_run: bool
 ) -> dict[str, Any]:
-    """Today's messages of one cycle (see `remind`)."""
     logger = run_logger()
     config = runtime.config
+    current = runtime.cycle(cycle)
+    day = today or runtime.today()
     test_address = runtime.test_mode_address
     settings = runtime.settings
     from flows.documents.template import build_template
@@ -270,12 +279,21 @@ def remind_cycle(
             "sent": 0,
             "dry_run": True,
             "messages": lines,
+            "rows": planned_rows(planned, _names(config, current)),
         }
 
     mailbox = runtime.mailbox
     invitations = [p for p in planned if p.kind == "invitation"]
+    asked_on = runtime.today()
     approved, reason = first_wave_approved(runtime, mailbox, current, invitations)
     held = 0
+    waited = runtime.today() - asked_on  # an approval can take past midnight
+    if approved and invitations and not invitation_allowed(current, day + waited):
+        approved = False
+        reason = (
+            f"sista svarsdagen {long_date(current.deadline)} passerade medan utskicket väntade "
+            "på godkännande; sätt late_invitation: true i cykelns plan för en sen inbjudan"
+        )
     if not approved:
         logger.warning("Inbjudningarna skickas inte: %s", reason)
         held = len(invitations)
@@ -310,7 +328,7 @@ def remind_cycle(
         "approval": reason if invitations else None,
         "held_for_approval": held,
         "cycle": current.id,
-        "rows": _rows(results),
+        "rows": send_rows(results, _names(config, current)),
     }
     return summary
 

@@ -231,9 +231,3 @@ def run_logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
     from prefect.logging import get_run_logger
 
     return get_run_logger()
-
-
-def in_flow_run() -> bool:
-    """True inside a Prefect flow run (artifacts and pauses need one)."""
-    context = sys.modules.get("prefect.context")
-    return context is not None and context.FlowRunContext.get() is not None

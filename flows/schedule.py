@@ -7,7 +7,17 @@ After a rejected answer, a request to resubmit follows `resubmit_after_days` lat
 
 Rules:
 - Only send days count: not Saturdays, Sundays, Swedish public holidays, nor midsummer eve,
-  Christmas eve and New Year's eve. A message whose date is not a send day moves to the next one.
+  Christmas eve and New Year's eve. A message whose date is not a send day moves to the next one;
+  a message meant for the deadline or before it moves to the last send day before the deadline
+  when the next one would be after it (it then names the real deadline).
+- Never two plan messages to one board on consecutive send days: where the plan would put two
+  next to each other, a reminder before the deadline moves back one send day more (or, when that
+  crowds the message before it, is dropped); otherwise the earlier message is superseded by the
+  later one. A run that sent something yesterday sends nothing today.
+- Nothing meant for the deadline or before it goes out after the deadline: a run after the
+  deadline does not catch up with a reminder or the deadline-day message.
+- No invitation after the deadline unless the cycle's plan says `late_invitation: true`; such an
+  invitation is `late` and worded as one.
 - One message per board per day, and only the most relevant one: if the flow did not run for a
   while, the latest message that fell due since the board's last message is sent, not a burst.
 - After a rejected answer (the rejection reply is the day's contact), planned reminders wait for
@@ -22,6 +32,7 @@ Each message has a plan key ("invitation", "before-14", "deadline", "overdue-2",
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -31,7 +42,7 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from flows.ledger.records import InboundRecord, OutboundKind, OutboundRecord, SubmissionRecord
-from flows.model import ReminderPlan
+from flows.model import Cycle, ReminderPlan
 
 LOCAL_TZ = ZoneInfo("Europe/Stockholm")
 PLAN_KINDS: frozenset[str] = frozenset(
@@ -67,6 +78,24 @@ def next_send_day(day: dt.date) -> dt.date:
     return day
 
 
+def previous_send_day(day: dt.date) -> dt.date:
+    """The last send day strictly before `day`."""
+    day -= dt.timedelta(days=1)
+    while not is_send_day(day):
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def last_send_day_by(day: dt.date) -> dt.date:
+    """`day` itself if it is a send day, else the last send day before it."""
+    return day if is_send_day(day) else previous_send_day(day)
+
+
+def spaced(earlier: dt.date, later: dt.date) -> bool:
+    """True when at least one send day lies strictly between the two days."""
+    return next_send_day(earlier + dt.timedelta(days=1)) < later
+
+
 def send_days(start: dt.date, end: dt.date) -> list[dt.date]:
     """Every send day from `start` to `end`, both included."""
     days = []
@@ -83,10 +112,6 @@ def local_date(moment: dt.datetime) -> dt.date:
     return moment.astimezone(LOCAL_TZ).date()
 
 
-def local_today() -> dt.date:
-    return dt.datetime.now(LOCAL_TZ).date()
-
-
 # --------------------------------------------------------------------------- the plan
 
 
@@ -99,6 +124,7 @@ class PlanEntry:
     nominal: dt.date
     send_on: dt.date
     escalate: bool = False
+    latest: dt.date | None = None  # the last day it may go out (None: no limit)
 
 
 def resubmit_key(rejected_on: dt.date) -> str:
@@ -106,24 +132,55 @@ def resubmit_key(rejected_on: dt.date) -> str:
 
 
 def plan_entries(deadline: dt.date, plan: ReminderPlan) -> list[PlanEntry]:
-    """The cycle's planned messages in plan order (invitation first, by date after that)."""
-    entries: list[PlanEntry] = []
+    """The cycle's planned messages in plan order (invitation first, by send day after that),
+    each on its send day, spaced so that no two fall on consecutive send days."""
+    by_deadline = last_send_day_by(deadline)
 
-    def add(key: str, kind: OutboundKind, nominal: dt.date, escalate: bool = False) -> None:
-        entries.append(PlanEntry(key, kind, nominal, next_send_day(nominal), escalate))
+    def before(key: str, kind: OutboundKind, nominal: dt.date) -> PlanEntry:
+        moved = next_send_day(nominal)
+        send_on = moved if moved <= deadline else last_send_day_by(nominal)
+        return PlanEntry(key, kind, nominal, send_on, latest=by_deadline)
 
-    add("invitation", "invitation", deadline - dt.timedelta(weeks=plan.invitation_weeks_before))
+    invitation = before(
+        "invitation", "invitation", deadline - dt.timedelta(weeks=plan.invitation_weeks_before)
+    )
+    invitation = dataclasses.replace(invitation, latest=None)
+    rest: list[PlanEntry] = []
     for days in sorted({d for d in plan.reminder_days_before if d > 0}, reverse=True):
-        add(f"before-{days}", "reminder_before", deadline - dt.timedelta(days=days))
+        rest.append(before(f"before-{days}", "reminder_before", deadline - dt.timedelta(days=days)))
     if plan.on_deadline:
-        add("deadline", "deadline", deadline)
+        rest.append(before("deadline", "deadline", deadline))
     for number in range(1, plan.max_overdue_reminders + 1):
         late = number * plan.overdue_every_days
         escalate = late >= plan.escalate_after_days
         kind: OutboundKind = "escalation" if escalate else "overdue"
-        add(f"overdue-{number}", kind, deadline + dt.timedelta(days=late), escalate)
-    invitation, rest = entries[0], entries[1:]
-    return [invitation, *sorted(rest, key=lambda e: e.nominal)]
+        nominal = deadline + dt.timedelta(days=late)
+        rest.append(PlanEntry(f"overdue-{number}", kind, nominal, next_send_day(nominal), escalate))
+    order = {e.key: i for i, e in enumerate(rest)}
+    rest.sort(key=lambda e: (e.send_on, order[e.key]))
+    return [invitation, *_spaced(invitation, rest)]
+
+
+def _spaced(invitation: PlanEntry, rest: list[PlanEntry]) -> list[PlanEntry]:
+    """`rest` without two entries on the same or consecutive send days, nor one right after the
+    invitation. From the end: the later message is kept; the earlier one, if it is a reminder
+    before the deadline, moves back to leave a send day between, provided it then still leaves
+    one after the message before it; else it is dropped (the later one supersedes it)."""
+    kept: list[PlanEntry] = []
+    for index in range(len(rest) - 1, -1, -1):
+        entry = rest[index]
+        previous = rest[index - 1].send_on if index > 0 else invitation.send_on
+        if kept and not spaced(entry.send_on, kept[0].send_on):
+            if entry.kind != "reminder_before":
+                continue
+            moved = previous_send_day(previous_send_day(kept[0].send_on))
+            if not spaced(previous, moved):
+                continue
+            entry = dataclasses.replace(entry, send_on=moved)
+        if not spaced(invitation.send_on, entry.send_on):
+            continue
+        kept.insert(0, entry)
+    return kept
 
 
 # --------------------------------------------------------------------------- one board
@@ -176,12 +233,14 @@ def due_message(
     if facts.has_valid_submission or not is_send_day(today):
         return None
     last = facts.last_sent
-    if last is not None and last >= today:
-        return None  # one message per board per day
+    if last is not None and not spaced(last, today):
+        return None  # one message per board per day, never two on consecutive send days
     entries = plan_entries(deadline, plan)
     if not facts.invited:
         invitation = entries[0]
-        return _due(invitation) if invitation.send_on <= today else None
+        if invitation.send_on > today or (today > deadline and not plan.late_invitation):
+            return None
+        return _due(invitation)
 
     rejected = facts.last_rejection
     if rejected is not None and not facts.resubmit_requested:
@@ -194,8 +253,19 @@ def due_message(
         )
 
     contact = max(d for d in (last, rejected) if d is not None)
-    fresh = [e for e in entries if e.key not in facts.sent and contact < e.send_on <= today]
+    fresh = [
+        e
+        for e in entries
+        if e.key not in facts.sent
+        and contact < e.send_on <= today
+        and (e.latest is None or today <= e.latest)
+    ]
     return _due(fresh[-1]) if fresh else None
+
+
+def invitation_allowed(cycle: Cycle, day: dt.date) -> bool:
+    """May an invitation go out on `day`? Not after the deadline, unless the plan chose it."""
+    return day <= cycle.deadline or cycle.plan.late_invitation
 
 
 def due_messages(

@@ -38,6 +38,17 @@ class Settings(BaseSettings):
         default=8.0, gt=0, description="How long a first wave waits for approval in the UI"
     )
 
+    lease_wait_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="How long remind/collect wait for another run on the same mailbox to finish",
+    )
+    lease_ttl_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="A run's hold on its mailbox lasts this long unless renewed (every third)",
+    )
+
     @property
     def ledger_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data / 'ledger.sqlite').resolve()}"

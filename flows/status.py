@@ -11,7 +11,7 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, TypeVar
 
 from flows.cycles import served_cycles
 from flows.ledger import Ledger
@@ -94,6 +94,16 @@ def _real(records: Sequence[OutboundRecord]) -> list[OutboundRecord]:
     return [r for r in records if not r.plan_key.startswith(TEST_PLAN_PREFIX)]
 
 
+R = TypeVar("R", OutboundRecord, SubmissionRecord, InboundRecord)
+
+
+def _by_board(records: Sequence[R]) -> dict[str | None, list[R]]:
+    grouped: dict[str | None, list[R]] = {}
+    for record in records:
+        grouped.setdefault(record.board, []).append(record)
+    return grouped
+
+
 def board_status(
     board: Board,
     deadline: dt.date,
@@ -152,9 +162,19 @@ def derive_status(
     today: dt.date,
 ) -> StatusReport:
     """Every board of the cycle, in configuration order, as of `today`."""
-    ordered = sorted(submissions, key=lambda s: (s.board, s.version))
+    # Each board sees only its own records: linear in the ledger, not boards × records.
+    by_board_out = _by_board(_real(outbound))
+    by_board_sub = _by_board(sorted(submissions, key=lambda s: (s.board or "", s.version)))
+    by_board_in = _by_board(inbound)
     boards = tuple(
-        board_status(board, cycle.deadline, outbound, ordered, inbound, today)
+        board_status(
+            board,
+            cycle.deadline,
+            by_board_out.get(board.id, []),
+            by_board_sub.get(board.id, []),
+            by_board_in.get(board.id, []),
+            today,
+        )
         for board in config.boards_in(cycle)
     )
     return StatusReport(cycle.id, today, cycle.deadline, boards, open_quarantine)

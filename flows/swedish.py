@@ -124,3 +124,31 @@ def listing(items: list[str], conjunction: str = "och") -> str:
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+NUMBER_WORDS: tuple[str, ...] = ("noll", "en", "två", "tre", "fyra", "fem", "sex", "sju", "åtta")
+NUMBER_WORDS += ("nio", "tio", "elva", "tolv")
+
+
+def number_word(n: int, *, neuter: bool = False) -> str:
+    """`tre`, `ett` (neuter) for 0–12 as in running text; digits from 13 on."""
+    if 0 <= n < len(NUMBER_WORDS):
+        return "ett" if neuter and n == 1 else NUMBER_WORDS[n]
+    return number(n)
+
+
+def count_words(n: int, singular: str, plural: str | None = None, *, neuter: bool = False) -> str:
+    """`en nämnd`, `tre nämnder`, `14 nämnder`: a count to open or run in a sentence (Swedish
+    style spells out small numbers and never starts a sentence with a digit)."""
+    figure = count(n, singular, plural)
+    return f"{number_word(n, neuter=neuter)}{figure[len(number(n)) :]}"
+
+
+def capitalize_first(text: str) -> str:
+    """`Tre nämnder …` from `tre nämnder …`; the rest unchanged."""
+    return text[:1].upper() + text[1:]
+
+
+def percent(share: float) -> str:
+    """`42 procent` from 0.42 (whole percent)."""
+    return f"{number(round(share * 100))} procent"

@@ -43,15 +43,27 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return data
 
 
-@pytest.fixture(scope="session")
-def soffice() -> str:
-    """Path to LibreOffice; skips outside CI if missing, fails in CI."""
-    path = shutil.which("soffice") or shutil.which("libreoffice")
+def _soffice_or_skip() -> str:
+    """Path to LibreOffice; skips outside CI if missing (a fresh machine), fails in CI."""
+    from flows.documents.libreoffice import soffice_path
+
+    path = soffice_path()
     if path is None:
         if in_ci():
             pytest.fail("LibreOffice (soffice) is required in CI; .ci/run installs it")
         pytest.skip("LibreOffice not installed: apt-get install libreoffice-writer-nogui")
     return path
+
+
+@pytest.fixture(scope="session")
+def soffice() -> str:
+    return _soffice_or_skip()
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Tests marked `libreoffice` need it even when they do not ask for the fixture.
+    if item.get_closest_marker("libreoffice") is not None:
+        _soffice_or_skip()
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,6 @@ template; `libreoffice_roundtrip` gives the same document as saved by LibreOffic
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 import tempfile
@@ -18,7 +17,13 @@ from pathlib import Path
 
 from lxml import etree
 
-from flows.documents import ooxml, template_fill
+from flows.demo import template_fill
+from flows.demo.board_answer import (
+    BoardAnswer,
+    IndicatorAnswer,
+)
+from flows.demo.simulated_boards import simulate_answer
+from flows.documents import ooxml
 from flows.documents.libreoffice import convert
 from flows.documents.ooxml import qn
 from flows.documents.template import (
@@ -38,64 +43,6 @@ from flows.model import (
     ParsedTemplate,
     Texts,
 )
-
-# --------------------------------------------------------------------------- what a board answers
-
-
-@dataclasses.dataclass(frozen=True)
-class ActivityAnswer:
-    """The answer for one pre-filled activity, found by its `nr`.
-
-    `status_text` is what the board chose or wrote ("" = left as "Välj status"); one of the four
-    statuses is chosen in the dropdown, anything else is typed in place of the dropdown.
-    `status` is what the board meant (None when it cannot be told, e.g. "Se kommentar").
-    """
-
-    nr: str
-    status_text: str
-    status: str | None
-    comment: str = ""
-
-
-@dataclasses.dataclass(frozen=True)
-class AddedActivity:
-    """A row the board added in an area's table (`nr` may be left empty)."""
-
-    area: int
-    activity: str
-    status_text: str
-    status: str | None
-    nr: str = ""
-    responsible: str = ""
-    timeframe: str = ""
-    comment: str = ""
-
-
-@dataclasses.dataclass(frozen=True)
-class IndicatorAnswer:
-    """A key figure as written (`value_text`, e.g. "1 250") and its number (`value`)."""
-
-    name: str
-    value_text: str
-    value: float | None
-    comment: str = ""
-
-
-@dataclasses.dataclass(frozen=True)
-class BoardAnswer:
-    cycle: str
-    board: str
-    activities: tuple[ActivityAnswer, ...] = ()
-    added: tuple[AddedActivity, ...] = ()
-    indicators: tuple[IndicatorAnswer, ...] = ()
-    analysis: str = ""
-    support: str = ""
-    decision_date: dt.date | None = None
-    decision_date_text: str = ""
-    decision_paragraph: str = ""
-    filled_by: str = ""
-    saved_at: dt.datetime | None = None
-
 
 # --------------------------------------------------------------------------- filling a template
 
@@ -336,6 +283,4 @@ def expected_result(
 
 def demo_answer(config: Config, cycle: Cycle, board: Board, *, seed: int) -> BoardAnswer:
     """A plausible Swedish answer for `board`, the same for the same seed."""
-    from flows.demo.simulated_boards import simulate_answer
-
     return simulate_answer(config, cycle, board, seed=seed)

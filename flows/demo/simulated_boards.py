@@ -12,7 +12,7 @@ import datetime as dt
 import random
 
 from flows.bodies import words_for
-from flows.demo.answers import (
+from flows.demo.board_answer import (
     ActivityAnswer,
     AddedActivity,
     BoardAnswer,

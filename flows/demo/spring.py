@@ -25,13 +25,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from flows.config import load_config
+from flows.demo.earlier_years import simulate_earlier_years
 from flows.demo.replies import DOCX, PDF, board_reply
 from flows.demo.script import Delivery, Script, cast, event_days, remind_days
 from flows.model import Board, Config, Cycle
 from flows.runtime import Runtime
 from flows.schedule import LOCAL_TZ
 from flows.settings import Settings
-from flows.swedish import count, long_date
+from flows.swedish import count, long_date, number
 
 if TYPE_CHECKING:
     from flows.ledger import Ledger, OutboundRecord
@@ -150,8 +151,10 @@ class Boards:
     inbox: Path
     documents: dict[str, bytes] = field(default_factory=dict)
     sent: int = 0
+    libreoffice: bool = True  # False on a machine without LibreOffice
+    skipped: list[str] = field(default_factory=list)  # boards that cannot answer here
 
-    def prepare(self, timings: Timings) -> None:
+    def prepare(self, timings: Timings, out: TextIO) -> None:
         from flows.demo.answers import demo_answer, fill_template, libreoffice_roundtrip_many
         from flows.documents.template import build_template
 
@@ -164,7 +167,15 @@ class Boards:
                 template = build_template(self.config, self.cycle, board)
                 self.documents[delivery.board] = fill_template(template, answer)
         in_libreoffice = [d.board for d in self.script.deliveries if d.form == "libreoffice"]
-        if in_libreoffice:
+        if in_libreoffice and not self.libreoffice:
+            self.skipped = in_libreoffice
+            names = ", ".join(self.config.board(b).name for b in in_libreoffice)
+            print(
+                f"Obs: LibreOffice är inte installerat, så {names} (som svarar med en mall "
+                "sparad i LibreOffice) hoppas över i demot.",
+                file=out,
+            )
+        elif in_libreoffice:
             with timings.step("LibreOffice saves one answer"):
                 saved = libreoffice_roundtrip_many([self.documents[b] for b in in_libreoffice])
                 self.documents.update(zip(in_libreoffice, saved, strict=True))
@@ -311,11 +322,20 @@ def run_spring(runtime: Runtime, cycles: list[Cycle], out: TextIO) -> int:
     story = Story(out)
     config = runtime.config
     settings = runtime.settings
+    from flows.documents.libreoffice import soffice_path
+
     seasons = []
     for index, cycle in enumerate(cycles):
         script = cast(config.boards_in(cycle), cycle)
-        boards = Boards(config, cycle, script, settings.mail_dir / "inbox", sent=1000 * index)
-        boards.prepare(timings)
+        boards = Boards(
+            config,
+            cycle,
+            script,
+            settings.mail_dir / "inbox",
+            sent=1000 * index,
+            libreoffice=soffice_path() is not None,
+        )
+        boards.prepare(timings, out)
         label = config.strategy_of(cycle).short_title
         seasons.append(Season(cycle, script, boards, f"{label}: " if len(cycles) > 1 else ""))
     clock = Clock()
@@ -323,9 +343,19 @@ def run_spring(runtime: Runtime, cycles: list[Cycle], out: TextIO) -> int:
     days = sorted({d for s in seasons for d in event_days(s.cycle, s.script)})
     with timings.step("start Prefect (ephemeral API)"):
         start_prefect()
+    ledger = runtime.ledger
+    for season in seasons:
+        with timings.step("earlier years (simulated)"):
+            earlier = simulate_earlier_years(runtime, season.cycle, seed=SEED)
+        for cycle_id, answers in earlier.items():
+            year = config.cycle(cycle_id).year
+            print(
+                f"Tidigare år {year}: {count(answers, 'svar')} simulerade "
+                f"(earlier year {year}: {answers} simulated answers)",
+                file=out,
+            )
     spring = min(c.deadline.year for c in cycles)
     print(f"\nVåren {spring} (spring {spring}):\n", file=out)
-    ledger = runtime.ledger
     with use_runtime(runtime):
         for day in days:
             for season in seasons:
@@ -334,7 +364,11 @@ def run_spring(runtime: Runtime, cycles: list[Cycle], out: TextIO) -> int:
                         remind_flow(cycle=season.cycle.id, today=day)
                     story.prefix = season.label
                     tell_sent(story, config, day, clock.new_since(ledger, season.cycle.id, day))
-            delivered = [(s, s.script.on(day)) for s in seasons if s.script.on(day)]
+            delivered = [
+                (s, [d for d in s.script.on(day) if d.board not in s.boards.skipped])
+                for s in seasons
+            ]
+            delivered = [(s, d) for s, d in delivered if d]
             if not delivered:
                 continue
             with timings.step("boards deliver"):
@@ -380,19 +414,26 @@ def run_spring(runtime: Runtime, cycles: list[Cycle], out: TextIO) -> int:
         for line in report_summary(config, season.cycle, ledger):
             print(f"  {line}", file=out)
         missing = set(result.missing)
-        silent_names = {config.board(b).name for b in season.script.silent}
+        silent = (*season.script.silent, *season.boards.skipped)
+        silent_names = {config.board(b).name for b in silent}
         if missing != silent_names or result.reported != result.boards - len(missing):
             code = 1
     print("\nResultat (outputs):", file=out)
-    outputs = [(f"Sammanställning {r.cycle} (Word)", r.docx) for _, r, _ in results]
-    outputs += [(f"Aktiviteter {r.cycle} (Excel)", r.xlsx) for _, r, _ in results]
+    outputs: list[tuple[str, object]] = []
+    for _, result, _ in results:
+        outputs += [
+            (f"Sammanställning {result.cycle} (Word)", result.docx),
+            (f"Sammanställning {result.cycle} (PDF)", result.pdf or f"ingen: {result.pdf_error}"),
+            (f"Arbetslista {result.cycle} (Word)", result.working_list),
+            (f"Aktiviteter {result.cycle} (Excel)", result.xlsx),
+        ]
     for label, path in (
         *outputs,
         ("Skickad e-post (Maildir)", settings.mail_dir / "sent"),
         ("Inkommen e-post, arkiverad", settings.archive_dir),
         ("Liggare (SQLite)", Path(settings.ledger_url.removeprefix("sqlite:///"))),
     ):
-        print(f"  {label:<36} {path}", file=out)
+        print(f"  {label:<44} {path}", file=out)
     print("\nTider (seconds per step):", file=out)
     for name, seconds in timings.steps.items():
         print(f"  {name:<40} {seconds:6.1f}", file=out)
@@ -401,25 +442,32 @@ def run_spring(runtime: Runtime, cycles: list[Cycle], out: TextIO) -> int:
 
 
 def report_summary(config: Config, cycle: Cycle, ledger: Ledger) -> list[str]:
-    """Activities per area and status, and the key figures combined, as the report has them."""
+    """Activities per area and status, and the key figures aggregated, as the report has them."""
     from flows.compile import gather
-    from flows.report.figures import indicator_totals, status_per_area
+    from flows.report.figures import status_per_area
+    from flows.report.keyfigures import AGGREGATE_LABELS, summarize
+    from flows.report.strategy_view import area_heading
 
-    frames, _, _ = gather(config, cycle, ledger, cycle.compile_on or cycle.council_meeting)
+    frames, previous, _, _ = gather(
+        config, cycle, ledger, cycle.compile_on or cycle.council_meeting
+    )
     strategy = config.strategy_of(cycle)
     lines = []
     per_area = status_per_area(frames, strategy)
     for area, row in per_area.iterrows():
         parts = ", ".join(f"{k} {int(v)}" for k, v in row.items() if int(v) and k != "Totalt")
-        lines.append(f"{strategy.area_heading(int(str(area)))}: {int(row['Totalt'])} ({parts})")
-    for name, label, total, unit, n in zip(
-        *(indicator_totals(frames, strategy)[c] for c in ("name", "label", "total", "unit")),
-        indicator_totals(frames, strategy)["reported_by"],
-        strict=True,
-    ):
-        from flows.report.document import combined_text
-
-        lines.append(f"{name}: {combined_text(str(label), total, str(unit))} ({int(n)} svar)")
+        heading = area_heading(strategy, int(str(area)))
+        lines.append(f"{heading}: {count(int(row['Totalt']), 'aktivitet')} ({parts})")
+    for figure in summarize(frames, previous, strategy):
+        spec = figure.figure
+        if figure.total is None:
+            value = "–"
+        else:
+            value = number(round(figure.total, 1)) + (f" {spec.unit}" if spec.unit else "")
+        lines.append(
+            f"{spec.name}: {AGGREGATE_LABELS[spec.aggregate].lower()} {value} "
+            f"({count(figure.reported_by, 'svar')})"
+        )
     return lines
 
 

@@ -131,7 +131,7 @@ MESSAGES: dict[str, tuple[Level, str]] = {
     # --- tables ---------------------------------------------------------------------------
     "table.unknown_column": (
         "warning",
-        "Kolumnen ”{header}” känns inte igen och har inte lästs.",
+        "Vi känner inte igen kolumnen ”{header}”, så den har inte lästs.",
     ),
     "table.missing_column": (
         "warning",
@@ -139,7 +139,7 @@ MESSAGES: dict[str, tuple[Level, str]] = {
     ),
     "table.unrecognized": (
         "warning",
-        "En tabell ({detail}) känns inte igen och har inte lästs.",
+        "Vi känner inte igen en tabell ({detail}), så den har inte lästs.",
     ),
     # --- activities -----------------------------------------------------------------------
     "status.missing": (
@@ -148,7 +148,7 @@ MESSAGES: dict[str, tuple[Level, str]] = {
     ),
     "status.unknown": (
         "warning",
-        "Statusen ”{text}” för aktiviteten {activity} känns inte igen. Välj {choices}.",
+        "Vi kan inte tolka statusen ”{text}” för aktiviteten {activity}. Välj {choices}.",
     ),
     "activity.missing_text": (
         "warning",

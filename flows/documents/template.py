@@ -449,14 +449,14 @@ class _Body:
             f"Fyll i {listing(parts)}.",
             "Ändra inte rubrikerna eller tabellernas kolumner, och spara filen som "
             "Word-dokument (.docx).",
-            f"Svara på e-postmeddelandet med den ifyllda filen bifogad senast {deadline}. "
-            f"Har du inte kvar meddelandet? Skicka filen till {municipality.mailbox} och "
+            f"Svara på e-postmeddelandet med den ifyllda filen bifogad senast den {deadline}. "
+            f"Har ni inte kvar meddelandet? Skicka filen till {municipality.mailbox} och "
             f"skriv referensen {self.ref} i ämnesraden.",
             f"Frågor? Kontakta {coordinator.name}"
             + (f", {coordinator.title.lower()}" if coordinator.title else "")
             + f", {coordinator.email}.",
         ]
-        paragraphs = [paragraph("Så fyller du i mallen", style="BoxHeading")]
+        paragraphs = [paragraph("Så fyller ni i mallen", style="BoxHeading")]
         paragraphs += [paragraph(b, style="BoxBullet") for b in bullets]
         box = cell(TEXT_WIDTH, *paragraphs, fill=BOX_FILL)
         tc_pr = box.find(ooxml.qn("w:tcPr"))

@@ -11,13 +11,16 @@ from typing import Literal
 from flows.cycles import same_strategy_successor
 from flows.intake.attachments import ClassifiedAttachment
 from flows.intake.attribution import Attribution, DocumentEvidence, attribute, boards_of_sender
+from flows.intake.authenticity import Verdict
 from flows.intake.automatic import is_automatic, is_own_address
 from flows.intake.policy import may_submit
 from flows.intake.validation import combined_problems
 from flows.model import Board, Config, Cycle, ParsedTemplate, Problem
+from flows.references import find_references, resolve_reference
 
 Outcome = Literal["submitted", "rejected", "quarantined", "no_attachment", "ignored"]
-Reply = Literal["receipt", "rejection", "no_attachment_reply"]
+Reply = Literal["receipt", "rejection", "no_attachment_reply", "unauthenticated_reply"]
+NOT_CHECKED = Verdict(False, "inte kontrollerad")
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,11 @@ class InboundFacts:
     headers: Mapping[str, str]  # lower-case name -> value
     attachments: Sequence[ClassifiedAttachment]
     date: dt.datetime | None = None  # the Date header
+    # From the strict reading of From/Sender (`flows.intake.sender_address`): why the sender is
+    # ambiguous, and the Sender address when it names someone else than From.
+    sender_problem: str | None = None
+    on_behalf_of: str | None = None
+    authentication: Verdict = NOT_CHECKED  # `flows.intake.authenticity.verdict`
 
 
 @dataclass(frozen=True)
@@ -82,13 +90,17 @@ def assess(
     *,
     own_addresses: set[str],
     open_cycles: Sequence[Cycle] = (),
+    require_authentication: bool = False,
 ) -> Assessment:
     """The decision for one message; `words` are its document attachments (Word, and PDF or old
     formats, which the reader reports on) as read.
 
     `open_cycles` are the cycles served (default just `current`): the answer goes to the one it
     names (document properties, reference code) or, by the sender, the only one the sender's
-    board takes part in; an answer for a cycle that is not served gets a reply saying so."""
+    board takes part in; an answer for a cycle that is not served gets a reply saying so.
+    `require_authentication` is the sender policy for the mailbox's transport: a board answer
+    then counts only if `facts.authentication` says the sender was authenticated.
+    """
     serving = list(open_cycles) or [current]
     sender = facts.sender
     if is_own_address(sender, own_addresses):
@@ -102,6 +114,19 @@ def assess(
                 notify_coordinator=True,
             )
         return Assessment("ignored", "Automatiskt svar eller studsat meddelande; besvaras inte.")
+    if facts.sender_problem:
+        return Assessment(
+            "quarantined",
+            f"Avsändaren går inte att avgöra säkert: {facts.sender_problem}",
+            notify_coordinator=True,
+        )
+    if facts.on_behalf_of and not _same_board(config, sender, facts.on_behalf_of):
+        return Assessment(
+            "quarantined",
+            f"Meddelandet skickades av {facts.on_behalf_of} i namn av {sender}; "
+            "de är inte kontaktpersoner för samma nämnd.",
+            notify_coordinator=True,
+        )
 
     evidence = [DocumentEvidence(w.parsed.board, w.parsed.cycle, w.footer) for w in words]
     found = attribute(
@@ -149,12 +174,27 @@ def assess(
     else:
         return _not_open(config, found, words)
 
-    resolved = _resolve_board(config, current, found, sender)
+    resolved = _resolve_board(config, current, found, sender, facts)
     if isinstance(resolved, str):
         return Assessment(
             "quarantined", resolved, board=found.board, method=found.method, notify_coordinator=True
         )
     board, method = resolved
+    verified = facts.authentication
+    if require_authentication and not verified.authenticated:
+        return Assessment(
+            "quarantined",
+            f"Avsändaren {sender} kunde inte verifieras ({verified.how}); svaret räknas inte "
+            "förrän det kommer från en verifierad avsändare eller samordnaren godkänner det.",
+            cycle=current,
+            board=board,
+            method=method,
+            reply="unauthenticated_reply",
+            notify_coordinator=True,
+        )
+    unverified_note = (
+        "" if verified.authenticated else f" (avsändaren ej verifierad: {verified.how})"
+    )
     # The message itself (reference code, sender) told whose answer it is.
     by_email = method in ("reference", "sender")
 
@@ -170,7 +210,7 @@ def assess(
         last = accepted[-1]
         return Assessment(
             "submitted",
-            f"Mottagen: {last.word.filename}",
+            f"Mottagen: {last.word.filename}{unverified_note}",
             cycle=current,
             board=board,
             method=method,
@@ -218,8 +258,25 @@ def _not_open(config: Config, found: Attribution, words: Sequence[WordFile]) -> 
     )
 
 
+def _same_board(config: Config, a: str | None, b: str) -> bool:
+    """True if both addresses are contacts of one board (a secretary sending for the chair)."""
+    return a is not None and any(
+        {a.lower(), b.lower()} <= board.all_emails for board in config.boards.values()
+    )
+
+
+def names_board(config: Config, board: Board, facts: InboundFacts) -> bool:
+    """The subject or body of the message carries the board's reference code."""
+    for text in (facts.subject, facts.body):
+        for code in find_references(text):
+            resolved = resolve_reference(config, code)
+            if resolved is not None and resolved[1].id == board.id:
+                return True
+    return False
+
+
 def _resolve_board(
-    config: Config, current: Cycle, found: Attribution, sender: str | None
+    config: Config, current: Cycle, found: Attribution, sender: str | None, facts: InboundFacts
 ) -> tuple[Board, str] | str:
     """The board to treat the answer as, or the Swedish reason to quarantine it."""
     board = found.board
@@ -231,18 +288,19 @@ def _resolve_board(
             return f"Svaret gäller en annan uppföljning ({found.cycle.id})."
     if board not in config.boards_in(current):
         return f"{board.name} ingår inte i uppföljningen {current.id}."
-    if may_submit(config, board, sender):
+    if may_submit(config, board, sender, names_board=names_board(config, board, facts)):
         return board, found.method
     # A contact of exactly one other board who sent this board's template: the wrong template.
     own = [b for b in boards_of_sender(config, sender) if b in config.boards_in(current)]
     if len(own) == 1 and found.method == "properties":
         return own[0], "sender"
     who = sender or "okänd avsändare"
+    if sender and sender.lower() == config.municipality.coordinator.email:
+        return (
+            f"Samordnaren skickade ett svar för {board.name} utan nämndens referenskod i "
+            "ämnesraden eller texten."
+        )
     return f"Avsändaren {who} är inte kontaktperson för {board.name}."
-
-
-def reply_key(kind: str, inbound_sha: str) -> str:
-    return f"{kind}/{inbound_sha}"
 
 
 def no_attachment_key(cycle: Cycle, sender: str) -> str:
@@ -250,5 +308,6 @@ def no_attachment_key(cycle: Cycle, sender: str) -> str:
     return f"no_attachment_reply/{cycle.id}/{sender.lower()}"
 
 
-def quarantine_notice_key(inbound_sha: str) -> str:
-    return f"quarantine_notice/{inbound_sha}"
+def version_notice_key(cycle: Cycle, board: Board, version: int) -> str:
+    """One notice to the board's contacts per stored version of its answer."""
+    return f"version_notice/{cycle.id}/{board.id}/{version}"

@@ -18,6 +18,9 @@ OutboundKind = Literal[
     "rejection",
     "no_attachment_reply",
     "quarantine_notice",
+    "version_notice",
+    "unauthenticated_reply",
+    "report_delivery",
 ]
 OUTBOUND_KINDS: Final[tuple[OutboundKind, ...]] = (
     "invitation",
@@ -30,6 +33,9 @@ OUTBOUND_KINDS: Final[tuple[OutboundKind, ...]] = (
     "rejection",
     "no_attachment_reply",
     "quarantine_notice",
+    "version_notice",
+    "unauthenticated_reply",
+    "report_delivery",
 )
 # Kinds that chase a board before or after the deadline ("last reminder" in the status).
 REMINDER_KINDS: Final[frozenset[str]] = frozenset(
@@ -70,6 +76,8 @@ class OutboundRecord:
     sent_at: dt.datetime | None
     attempts: int
     last_error: str | None
+    provider_draft_id: str | None = None  # the adapter's draft on the server, if it made one
+    send_requested_at: dt.datetime | None = None
 
     @property
     def sent(self) -> bool:

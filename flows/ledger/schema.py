@@ -75,6 +75,10 @@ class Outbound(Base):
     sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # The adapter's draft of this message on the server (EWS ItemId, Graph id), and when its
+    # send was requested (migration 0004).
+    provider_draft_id: Mapped[str | None] = mapped_column(String(512))
+    send_requested_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
 
 class Inbound(Base):
@@ -151,3 +155,15 @@ class Approval(Base):
     approved_by: Mapped[str] = mapped_column(String(320))
     approved_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     test_mode_address: Mapped[str | None] = mapped_column(String(320))
+
+
+class Lease(Base):
+    """Who works a mailbox right now (see `flows.ledger.leases`): one row per lease name."""
+
+    __tablename__ = "lease"
+
+    name: Mapped[str] = mapped_column(String(400), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(300))
+    acquired_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    renewed: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)  # the last renewal

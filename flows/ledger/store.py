@@ -8,6 +8,7 @@ lock-upgrade deadlocks) in WAL mode; PostgreSQL relies on the constraints alone.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import re
 from collections.abc import Iterator, Sequence
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from sqlalchemy import Engine, create_engine, event, func, select, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from flows.ledger.records import (
@@ -117,8 +118,43 @@ def _alembic_config() -> AlembicConfig:
     return config
 
 
+def _script_heads() -> set[str]:
+    """The newest revisions in migrations/versions, read from the files' `revision` and
+    `down_revision` assignments (without importing alembic, which takes a second)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            target: ast.expr | None = node.target if isinstance(node, ast.AnnAssign) else None
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target = node.targets[0]
+            value = getattr(node, "value", None)
+            if not isinstance(target, ast.Name) or value is None:
+                continue
+            found = ast.literal_eval(value)
+            names = found if isinstance(found, tuple | list) else (found,)
+            if target.id == "revision":
+                revisions.update(str(n) for n in names if n)
+            elif target.id == "down_revision":
+                parents.update(str(n) for n in names if n)
+    return revisions - parents
+
+
+def _at_head(engine: Engine) -> bool:
+    """True if the ledger's recorded revisions are this code's heads (nothing to migrate)."""
+    try:
+        with engine.connect() as connection:
+            rows = connection.exec_driver_sql("SELECT version_num FROM alembic_version")
+            current = {str(row[0]) for row in rows}
+    except SQLAlchemyError:
+        return False  # a new ledger: no version table yet
+    return bool(current) and current == _script_heads()
+
+
 def upgrade_to_head(engine: Engine) -> None:
     """Create the schema, or migrate an existing ledger, to the newest revision."""
+    if _at_head(engine):
+        return
     from alembic import command
 
     config = _alembic_config()
@@ -155,6 +191,8 @@ def _outbound(row: Outbound) -> OutboundRecord:
         sent_at=row.sent_at,
         attempts=row.attempts,
         last_error=row.last_error,
+        provider_draft_id=row.provider_draft_id,
+        send_requested_at=row.send_requested_at,
     )
 
 
@@ -349,6 +387,25 @@ class Ledger:
     def mark_send_failed(self, message_id: str, error: str) -> OutboundRecord:
         """Record a failed send attempt; the message stays unsent (to be retried)."""
         return self._update_outbound(message_id, last_error=error[:_MAX_ERROR])
+
+    def record_draft(self, message_id: str, draft_id: str | None) -> None:
+        """Note the adapter's draft of an outbound message (None: there is none any more)."""
+        values: dict[str, Any] = {"provider_draft_id": draft_id}
+        if draft_id is None:
+            values["send_requested_at"] = None
+        self._set_outbound(message_id, values)
+
+    def record_send_requested(self, message_id: str, at: dt.datetime | None) -> None:
+        """Note when the adapter asked the server to send the draft (None: it was refused)."""
+        self._set_outbound(message_id, {"send_requested_at": at})
+
+    def _set_outbound(self, message_id: str, values: dict[str, Any]) -> None:
+        with self._tx() as session:
+            result = session.execute(
+                update(Outbound).where(Outbound.message_id == message_id).values(**values)
+            )
+            if getattr(result, "rowcount", 1) == 0:
+                raise LedgerError(f"no outbound message with Message-ID {message_id}")
 
     def unsent(self, cycle: str | None = None) -> list[OutboundRecord]:
         """Reserved but not (yet) delivered messages, oldest first; all cycles if cycle=None."""

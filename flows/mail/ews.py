@@ -2,13 +2,22 @@
 
 - Incremental fetch: SyncFolderItems on the inbox with the sync state the caller persists, then
   one GetItem for the MIME content of the new items; a poll costs the same whatever the mailbox
-  holds.
-- Send: the whole RFC 5322 message as MimeContent in one CreateItem (SendAndSaveCopy), so our
-  Message-ID and attachments go out as built. Before a retry, and before a first send, Sent Items
-  is searched for the Message-ID: a message the server already accepted is not sent again.
+  holds. GetItem fails per item: an item whose MIME Exchange cannot convert is read from its
+  properties and file attachments (flows.mail.reconstruct), one nothing can be read from becomes
+  an unreadable entry, items behind an ErrorBatchProcessingStopped are asked for again. The sync
+  state is handed out only with every new item accounted for.
+- Send, idempotent without timing: the whole RFC 5322 message as MimeContent in a CreateItem
+  (SaveOnly) in Drafts, its ItemId noted in the caller's journal, then SendItem by that id.
+  SendItem takes the draft out of Drafts at once; the Sent Items copy comes only after transport
+  (MS-OXOMSG). So a retry asks: is the draft still there (GetItem by id)? Then send it; gone, it
+  was submitted (and it is in the Outbox or Sent Items). Without a journal entry, Drafts, Outbox
+  and Sent Items are searched for our Message-ID.
 - Processed: a category `<prefix>: <outcome>` and a move to a folder under the inbox.
-- Retries: ErrorServerBusy (honouring BackOffMilliseconds), transient HTTP errors and dropped
-  connections, with bounded exponential backoff. Authentication errors are not retried.
+- Retries: this adapter is the only layer that retries (ErrorServerBusy honouring
+  BackOffMilliseconds, transient HTTP errors, dropped connections), at most `max_attempts` per
+  call. A BackOffMilliseconds beyond `max_wait_seconds` (Exchange Online asks for minutes)
+  raises MailDeferred at once, and so does every call until that time: the work waits for the
+  next run. Authentication errors are not retried.
 """
 
 from __future__ import annotations
@@ -21,13 +30,28 @@ import re
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any, Literal, TypeVar
 
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from flows.mail.mime import message_bytes
-from flows.mail.port import FetchResult, InboundMessage, MailError, OutboundMessage
+from flows.mail.port import (
+    FetchResult,
+    InboundMessage,
+    MailDeferred,
+    MailError,
+    MemoryJournal,
+    OutboundMessage,
+    SendJournal,
+)
+from flows.mail.reconstruct import (
+    ItemProperties,
+    attachments_in,
+    reconstructed_message,
+    unreadable_message,
+)
 from flows.secrets import MissingSecret, get_secret
 
 log = logging.getLogger(__name__)
@@ -48,6 +72,15 @@ class EwsSettings(BaseSettings):
     endpoint: str | None = Field(
         default=None,
         description="EWS URL, e.g. https://mail.ekeby.se/EWS/Exchange.asmx; unset: autodiscover",
+    )
+    autodiscover_url: str | None = Field(
+        default=None,
+        description="SOAP autodiscover URL, e.g. https://mail.ekeby.se/autodiscover/"
+        "autodiscover.svc, when DNS does not lead to it; unset: found from the address",
+    )
+    authority: str | None = Field(
+        default=None,
+        description="OAuth2 token authority; default https://login.microsoftonline.com/<tenant>",
     )
     auth: Literal["ntlm", "basic", "oauth2"] = "ntlm"
     username: str | None = Field(default=None, description="DOMAIN\\user or UPN (ntlm, basic)")
@@ -70,6 +103,11 @@ class EwsSettings(BaseSettings):
     max_attempts: int = Field(default=6, ge=1, le=20)
     retry_base_seconds: float = Field(default=1.0, ge=0)
     retry_max_seconds: float = Field(default=60.0, ge=0)
+    max_wait_seconds: float = Field(
+        default=60.0,
+        ge=0,
+        description="Longest BackOffMilliseconds waited for; a longer one defers to the next run",
+    )
     timeout_seconds: int = Field(default=120, ge=1)
     sync_batch: int = Field(default=200, ge=1, le=512)
 
@@ -104,6 +142,18 @@ _AUTH = {
     "UnauthorizedClientError": "Appregistreringen saknar behörighet.",
     "MissingSecret": "Lösenord eller klienthemlighet för Exchange saknas.",
 }
+
+
+# GetItem answers per item: the item exists but its content cannot be read this way.
+_UNREADABLE_ITEM = {
+    "ErrorMimeContentConversionFailed",
+    "ErrorCorruptData",
+    "ErrorItemCorrupt",
+    "ErrorContentConversionFailed",
+}
+# ErrorInvalidIdMalformed: an id from another transport (e.g. Graph, before a switch to EWS).
+_GONE = {"ErrorItemNotFound", "ErrorInvalidIdMalformed"}
+_BATCH_STOPPED = "ErrorBatchProcessingStopped"
 
 
 def classify(exc: BaseException) -> Literal["transient", "auth", "permanent"]:
@@ -204,8 +254,10 @@ class EwsMailbox:
         self.concurrency = self.settings.max_connections or concurrency
         self._account: Any = None
         self._folders: dict[str, Any] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._random = random.Random()
+        self._throttled_until = 0.0
+        self._journal = MemoryJournal()
 
     # --- connection ----------------------------------------------------------------------
 
@@ -245,7 +297,7 @@ class EwsMailbox:
                 secret = get_secret("FOLLOWUP_EWS_CLIENT_SECRET")
                 assert secret is not None
                 _guard_logs(secret.get_secret_value())
-                credentials: Any = OAuth2Credentials(
+                credentials: Any = _oauth2_credentials(OAuth2Credentials, s.authority)(
                     client_id=s.client_id,
                     client_secret=secret.get_secret_value(),
                     tenant_id=s.tenant_id,
@@ -289,9 +341,13 @@ class EwsMailbox:
                     autodiscover=False,
                     access_type=access_type,
                 )
+            if s.autodiscover_url:
+                _known_autodiscover_endpoint(s.address, s.autodiscover_url, credentials, auth_type)
+            # With a config, exchangelib keeps its auth type, retry policy and max_connections
+            # on the autodiscover path too (without one it silently uses a pool of one).
             return Account(
                 primary_smtp_address=s.address,
-                credentials=credentials,
+                config=Configuration(**common),
                 autodiscover=True,
                 access_type=access_type,
             )
@@ -314,6 +370,7 @@ class EwsMailbox:
         s = self.settings
         attempt = 0
         while True:
+            self._check_throttled(what)
             attempt += 1
             try:
                 return operation()
@@ -329,20 +386,23 @@ class EwsMailbox:
                         f"Exchange: kunde inte {what}: {type(exc).__name__}: {exc}",
                         transient=False,
                     ) from exc
+                hint = getattr(exc, "back_off", None)
+                if str(exc).startswith("Reraised from"):
+                    hint = None  # exchangelib's own guess (10 s), not the server's advice
+                server_hint = float(hint) if isinstance(hint, int | float) else None
+                if server_hint is not None and server_hint > s.max_wait_seconds:
+                    self._defer(what, server_hint)
                 if attempt >= s.max_attempts:
                     raise MailError(
                         f"Exchange svarar inte som väntat; gav upp att {what} efter "
                         f"{attempt} försök ({type(exc).__name__}).",
                         transient=True,
                     ) from exc
-                hint = getattr(exc, "back_off", None)
-                if str(exc).startswith("Reraised from"):
-                    hint = None  # exchangelib's own guess (10 s), not the server's advice
                 wait = backoff_seconds(
                     attempt,
                     base=s.retry_base_seconds,
                     cap=s.retry_max_seconds,
-                    server_hint=float(hint) if isinstance(hint, int | float) else None,
+                    server_hint=server_hint,
                     jitter=self._random.random() * 0.25,
                 )
                 log.warning(
@@ -356,6 +416,23 @@ class EwsMailbox:
                 if already_done is not None and already_done():
                     return None
 
+    def _defer(self, what: str, seconds: float) -> None:
+        with self._lock:
+            self._throttled_until = max(self._throttled_until, time.monotonic() + seconds)
+        raise MailDeferred(
+            f"Exchange ber oss vänta {seconds:.0f} s innan vi försöker {what} igen; "
+            "det görs vid nästa körning.",
+            retry_after=seconds,
+        )
+
+    def _check_throttled(self, what: str) -> None:
+        left = self._throttled_until - time.monotonic()
+        if left > 0:
+            raise MailDeferred(
+                f"Exchange har bett oss vänta {left:.0f} s till; {what} görs vid nästa körning.",
+                retry_after=left,
+            )
+
     # --- folders (each resolved once per adapter, one request each) ------------------------
 
     def _inbox(self) -> Any:
@@ -364,9 +441,18 @@ class EwsMailbox:
         return self._folders["inbox"]
 
     def _sent(self) -> Any:
-        if self._folders.get("sent") is None:
-            self._folders["sent"] = self._call("öppna Skickat", lambda: self.account.sent)
-        return self._folders["sent"]
+        return self._distinguished("sent", "öppna Skickat")
+
+    def _drafts(self) -> Any:
+        return self._distinguished("drafts", "öppna Utkast")
+
+    def _outbox(self) -> Any:
+        return self._distinguished("outbox", "öppna Utkorgen")
+
+    def _distinguished(self, name: str, what: str) -> Any:
+        if self._folders.get(name) is None:
+            self._folders[name] = self._call(what, lambda: getattr(self.account, name))
+        return self._folders[name]
 
     def _processed(self) -> Any:
         if self._folders.get("processed") is not None:
@@ -423,64 +509,141 @@ class EwsMailbox:
     # --- sending -------------------------------------------------------------------------
 
     def send(self, message: OutboundMessage) -> None:
-        if self.was_sent(message.message_id):
-            log.info("already in Sent Items, not sending again: %s", message.message_id)
-            return
-        self._create(message)
+        self.send_recorded(message, self._journal)
 
-    def _create(self, message: OutboundMessage) -> None:
-        """One CreateItem (SendAndSaveCopy); before any retry, Sent Items is searched."""
+    def send_recorded(self, message: OutboundMessage, journal: SendJournal) -> None:
+        """Send once: reuse the journal's draft if Exchange still has it, never send twice."""
+        self._send_located(message, journal, None)
+
+    def _send_located(
+        self,
+        message: OutboundMessage,
+        journal: SendJournal,
+        located: tuple[str | None, str | None] | None,
+    ) -> None:
+        """`located`: where a search just found the Message-ID ((None, None): nowhere)."""
+        mid = message.message_id
+        draft_id = journal.draft_of(mid)
+        if draft_id is not None and not self._draft_exists(draft_id):
+            draft_id = None  # submitted (SendItem removes it from Drafts), or deleted by hand
+            located = None
+        if draft_id is None:
+            if located is None:
+                located = self._locate([mid]).get(mid, (None, None))
+            where, found = located
+            if where == "submitted":
+                log.info("already submitted, not sending again: %s", mid)
+                return
+            draft_id = found if where == "draft" else self._save_draft(message)
+            if draft_id is None:
+                return  # a lost CreateItem answer, and the retry found it already submitted
+            journal.record_draft(mid, draft_id)
+        journal.record_send_requested(mid, _utcnow())
+        self._submit(draft_id)
+
+    def _save_draft(self, message: OutboundMessage) -> str | None:
+        """CreateItem SaveOnly in Drafts; a retry first looks for the draft a lost answer made."""
         raw = message_bytes(message, sender=self.address)
-        sent = self._sent()
+        drafts = self._drafts()
+        tries = 0
 
-        def create() -> None:
+        def create() -> str | None:
             from exchangelib import Message
 
-            Message(account=self.account, folder=sent, mime_content=raw).send_and_save()
+            nonlocal tries
+            tries += 1
+            if tries > 1:
+                where, found = self._locate([message.message_id]).get(
+                    message.message_id, (None, None)
+                )
+                if where is not None:
+                    return found if where == "draft" else None
+            item = Message(account=self.account, folder=drafts, mime_content=raw)
+            item.save()
+            return str(item.id)
 
-        self._call(
-            "skicka meddelandet",
-            create,
-            already_done=lambda: self.was_sent(message.message_id),
-        )
+        return self._call("spara utkastet", create)
 
-    def was_sent(self, message_id: str) -> bool:
+    def _submit(self, draft_id: str) -> None:
+        """SendItem by id; a retry after a lost answer first asks whether the draft is gone."""
         sent = self._sent()
-        return bool(
-            self._call("söka i Skickat", lambda: sent.filter(message_id=message_id).exists())
-        )
 
-    def sent_among(self, message_ids: list[str]) -> set[str]:
-        """Which of these Message-IDs are in Sent Items (one search per 50 ids)."""
-        sent = self._sent()
-        found: set[str] = set()
+        def submit() -> None:
+            results = self.account.bulk_send(ids=[(draft_id, None)], copy_to_folder=sent)
+            for result in results:
+                if isinstance(result, Exception):
+                    raise result
+
+        self._call("skicka utkastet", submit, already_done=lambda: not self._draft_exists(draft_id))
+
+    def _draft_exists(self, draft_id: str) -> bool:
+        drafts = self._drafts()
+
+        def get() -> bool:
+            items = list(
+                self.account.fetch(
+                    ids=[(draft_id, None)], folder=drafts, only_fields=["parent_folder_id"]
+                )
+            )
+            item = items[0] if items else None
+            if item is None or type(item).__name__ in _GONE:
+                return False
+            if isinstance(item, Exception):
+                raise item
+            parent = getattr(item, "parent_folder_id", None)
+            return parent is None or getattr(parent, "id", None) == drafts.id
+
+        return bool(self._call("läsa utkastet", get))
+
+    def _locate(self, message_ids: list[str]) -> dict[str, tuple[str, str]]:
+        """Where our Message-IDs are: ("submitted", id) in the Outbox or Sent Items (transport
+        has it), or ("draft", id) in Drafts. Ids found nowhere are left out."""
+        from exchangelib import FolderCollection
+
+        drafts, outbox, sent = self._drafts(), self._outbox(), self._sent()
+        found: dict[str, tuple[str, str]] = {}
         for start in range(0, len(message_ids), _SEARCH_CHUNK):
             chunk = message_ids[start : start + _SEARCH_CHUNK]
 
-            def search(ids: list[str] = chunk) -> list[str]:
-                query = sent.filter(message_id__in=ids).values_list("message_id", flat=True)
-                return [str(value) for value in query]
+            def search(ids: list[str] = chunk) -> list[tuple[str, str, str]]:
+                folders = FolderCollection(account=self.account, folders=[drafts, outbox, sent])
+                query = folders.filter(message_id__in=ids).only("message_id", "parent_folder_id")
+                return [
+                    (str(i.message_id), str(i.id), str(getattr(i.parent_folder_id, "id", "")))
+                    for i in query
+                ]
 
-            found.update(self._call("söka i Skickat", search) or [])
+            for message_id, item_id, parent in self._call("söka efter meddelandet", search) or []:
+                if parent == drafts.id:
+                    found.setdefault(message_id, ("draft", item_id))
+                else:
+                    found[message_id] = ("submitted", item_id)
         return found
 
+    def was_sent(self, message_id: str) -> bool:
+        return self._locate([message_id]).get(message_id, ("", ""))[0] == "submitted"
+
+    def sent_among(self, message_ids: list[str]) -> set[str]:
+        """Which of these Message-IDs transport has (Outbox or Sent Items), 50 per search."""
+        return {m for m, (where, _) in self._locate(message_ids).items() if where == "submitted"}
+
     def send_many(self, messages: list[OutboundMessage]) -> dict[str, MailError]:
-        """Send many: one search for those already sent, then at most `concurrency` CreateItem
+        """Send many: one search per 50 for those already there, then at most `concurrency`
         requests in flight. Returns the failures by Message-ID."""
         from concurrent.futures import ThreadPoolExecutor
 
-        already = self.sent_among([m.message_id for m in messages])
         failures: dict[str, MailError] = {}
+        located = self._locate([m.message_id for m in messages])
 
         def one(message: OutboundMessage) -> None:
             try:
-                self._create(message)
+                where = located.get(message.message_id, (None, None))
+                self._send_located(message, self._journal, where)
             except MailError as exc:
                 failures[message.message_id] = exc
 
-        todo = [m for m in messages if m.message_id not in already]
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
-            list(pool.map(one, todo))
+            list(pool.map(one, messages))
         return failures
 
     # --- receiving -----------------------------------------------------------------------
@@ -522,26 +685,108 @@ class EwsMailbox:
         return FetchResult(messages=messages, state=_encode_state(new_state), more=not complete)
 
     def _fetch_mime(self, ids: list[str]) -> list[InboundMessage]:
+        """Every id as a message: its MIME, else rebuilt from its properties, else an unreadable
+        entry. Only ids that left the inbox meanwhile are left out. A transient failure raises
+        (and the caller keeps its old sync state)."""
         inbox = self._inbox()
+        read: dict[str, InboundMessage] = {}
+        pending = list(ids)
+        while pending:
 
-        def get() -> list[InboundMessage]:
-            found = self.account.fetch(
-                ids=[(i, None) for i in ids],
-                folder=inbox,
-                only_fields=["mime_content", "datetime_received"],
+            def get(batch: list[str] = pending) -> list[tuple[str, Any]]:
+                found = self.account.fetch(
+                    ids=[(i, None) for i in batch],
+                    folder=inbox,
+                    only_fields=["mime_content", "datetime_received"],
+                )
+                return list(zip(batch, found, strict=True))
+
+            answers = self._call("hämta meddelandenas innehåll", get) or []
+            again: list[str] = []
+            for item_id, item in answers:
+                name = type(item).__name__
+                if item is None or name in _GONE:
+                    log.info("item gone before it could be fetched: %s", name)
+                elif name == _BATCH_STOPPED:
+                    again.append(item_id)
+                elif isinstance(item, Exception):
+                    if classify(item) == "transient":
+                        again.append(item_id)  # asked for again, within the retry budget
+                        continue
+                    read[item_id] = self._read_otherwise(item_id, name)
+                else:
+                    received = (
+                        item.datetime_received.isoformat() if item.datetime_received else None
+                    )
+                    raw = bytes(item.mime_content)
+                    read[item_id] = InboundMessage(id=item_id, raw=raw, received=received)
+            if len(again) == len(pending):
+                raise MailError(
+                    "Exchange lämnade inte ut meddelandena (avbruten batch); försöker igen "
+                    "vid nästa körning.",
+                    transient=True,
+                )
+            pending = again
+        return [read[i] for i in ids if i in read]
+
+    def _read_otherwise(self, item_id: str, reason: str) -> InboundMessage:
+        """The item from its properties and file attachments, or an unreadable entry."""
+        inbox = self._inbox()
+        fields = [
+            "subject",
+            "author",
+            "to_recipients",
+            "cc_recipients",
+            "message_id",
+            "datetime_sent",
+            "datetime_received",
+            "body",
+            "attachments",
+        ]
+
+        def get() -> Any:
+            items = list(
+                self.account.fetch(ids=[(item_id, None)], folder=inbox, only_fields=fields)
             )
-            result = []
-            for item_id, item in zip(ids, found, strict=True):
-                if isinstance(item, Exception) or item is None:
-                    # Moved or deleted since the sync: nothing to fetch any more.
-                    log.info("item gone before it could be fetched: %s", type(item).__name__)
-                    continue
-                received = item.datetime_received.isoformat() if item.datetime_received else None
-                raw = bytes(item.mime_content)
-                result.append(InboundMessage(id=item_id, raw=raw, received=received))
-            return result
+            return items[0] if items else None
 
-        return self._call("hämta meddelandenas innehåll", get) or []
+        item = self._call("läsa meddelandets egenskaper", get)
+        name = type(item).__name__
+        if item is None or isinstance(item, Exception):
+            log.warning("Exchange item unreadable (%s, then %s): %s", reason, name, item_id)
+            return InboundMessage(
+                id=item_id,
+                raw=unreadable_message(
+                    mailbox=self.address, item_id=item_id, reason=reason, received=None
+                ),
+            )
+        files = []
+        for attachment in item.attachments or []:
+            if type(attachment).__name__ != "FileAttachment":
+                continue
+            content = self._call("hämta bilagan", partial(_content_of, attachment))
+            files.append((str(attachment.name or ""), str(attachment.content_type or ""), content))
+        author = getattr(item, "author", None)
+        body = item.body
+        properties = ItemProperties(
+            subject=str(item.subject or ""),
+            sender=getattr(author, "email_address", None),
+            sender_name=getattr(author, "name", None),
+            to=tuple(str(r.email_address) for r in item.to_recipients or []),
+            cc=tuple(str(r.email_address) for r in item.cc_recipients or []),
+            message_id=str(item.message_id) if item.message_id else None,
+            sent=item.datetime_sent,
+            body=str(body or ""),
+            body_is_html=type(body).__name__ == "HTMLBody",
+            attachments=attachments_in([(n, t, bytes(c or b"")) for n, t, c in files]),
+        )
+        received = item.datetime_received.isoformat() if item.datetime_received else None
+        log.info("Exchange item read from its properties (%s): %s", reason, item_id)
+        return InboundMessage(
+            id=item_id,
+            raw=reconstructed_message(properties, reason=f"ews:{reason}"),
+            received=received,
+        )
 
     def mark_processed(self, message_id: str, outcome: str) -> None:
         from exchangelib.errors import ErrorItemNotFound
@@ -577,6 +822,52 @@ class EwsMailbox:
                 item.move(to_folder=target)
 
         self._call("flytta meddelandet till behandlade", move)
+
+
+def _content_of(attachment: Any) -> bytes:
+    return bytes(attachment.content or b"")
+
+
+def _utcnow() -> Any:
+    import datetime as dt
+
+    return dt.datetime.now(dt.UTC)
+
+
+def _oauth2_credentials(base: type, authority: str | None) -> type:
+    """exchangelib's OAuth2Credentials, asking `authority` for tokens (default: Entra ID)."""
+    if not authority:
+        return base
+    token_url = authority.rstrip("/") + "/oauth2/v2.0/token"
+
+    class AuthorityCredentials(base):  # type: ignore[misc]
+        @property
+        def token_url(self) -> str:
+            return token_url
+
+    return AuthorityCredentials
+
+
+def _known_autodiscover_endpoint(address: str, url: str, credentials: Any, auth_type: str) -> None:
+    """Point exchangelib's autodiscover at a known SOAP autodiscover URL for this domain.
+
+    exchangelib looks the endpoint up in its autodiscover cache before it tries DNS; an entry
+    for (domain, credentials) makes it ask this URL (GetUserSettings) and nothing else."""
+    from exchangelib import Configuration, FailFast
+    from exchangelib.autodiscover import autodiscover_cache
+    from exchangelib.autodiscover.protocol import AutodiscoverProtocol
+
+    domain = address.rpartition("@")[2].lower()
+    protocol = AutodiscoverProtocol(
+        config=Configuration(
+            service_endpoint=url,
+            credentials=credentials,
+            auth_type=auth_type,
+            retry_policy=FailFast(),
+        )
+    )
+    with autodiscover_cache:
+        autodiscover_cache[(domain, credentials)] = protocol
 
 
 def _keep_pool_size(protocol: Any) -> None:

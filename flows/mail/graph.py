@@ -1,19 +1,31 @@
 """The Mailbox port over Microsoft Graph (Exchange Online), with app-only access.
 
 - fetch: a delta query on the inbox; the caller keeps our JSON state (delta link + ids returned
-  and not yet processed), so an expired delta token (410) restarts a full sync that skips what
-  the caller already has. Raw MIME comes from `/messages/{id}/$value`, which carries file
-  attachments and forwarded messages (item attachments) as MIME parts.
-- send: a draft with our Message-ID as `internetMessageId`, attachments inline, by POST, or
-  through an upload session (3 MB and more), then `send`. Sent Items is checked first, so a
-  repeated call (or a retry after a lost answer) does not send twice.
+  and not yet processed), so an expired delta token (410, or 400/404 with syncStateNotFound /
+  resyncRequired) restarts a full sync that skips what the caller already has. Raw MIME comes
+  from `/messages/{id}/$value`, which carries file attachments and forwarded messages (item
+  attachments) as MIME parts. Exchange answers 500 ErrorMimeContentConversionFailed for some
+  items (S/MIME) every time: those are rebuilt from the message's JSON and its /attachments
+  (flows.mail.reconstruct), or become an unreadable entry; the poll goes on.
+- send, idempotent without timing: a draft with our Message-ID as `internetMessageId` and our
+  X- headers (Graph takes them only at create), its id noted in the caller's journal, the
+  attachments inline, by POST or through an upload session, then `/send`. `/send` answers 202
+  and Exchange acts later; the draft stays in Drafts meanwhile. So a retry asks about the draft
+  by id (ids are immutable): no longer a draft, it was sent; still a draft and never asked to
+  send, it is sent now; still a draft after a send request whose answer was lost, it is left
+  alone (SendPending) until `send_window_seconds` have passed since that request. A draft that
+  may be in flight is never deleted, and a complete draft is never composed again.
+- retries: the client (graph_client) is the only layer that retries; a Retry-After longer than
+  the budget raises MailDeferred, and so does every request until then.
 - mark processed: Outlook categories, then a move to the processed folder (created if missing).
 """
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
 import logging
-import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import quote
@@ -22,6 +34,7 @@ from pydantic import ValidationError
 
 from flows.mail.graph_client import DeltaExpired, GraphClient, GraphHttpError
 from flows.mail.graph_rules import (
+    THROTTLED,
     SyncState,
     apply_delta_page,
     categories_after,
@@ -34,12 +47,28 @@ from flows.mail.graph_rules import (
 )
 from flows.mail.graph_settings import GraphSettings
 from flows.mail.mime import safe_filename
-from flows.mail.port import Attachment, FetchResult, InboundMessage, MailError, OutboundMessage
+from flows.mail.port import (
+    Attachment,
+    FetchResult,
+    InboundMessage,
+    MailDeferred,
+    MailError,
+    MemoryJournal,
+    OutboundMessage,
+    SendJournal,
+    SendPending,
+)
+from flows.mail.reconstruct import (
+    ItemProperties,
+    attachments_in,
+    reconstructed_message,
+    unreadable_message,
+)
 
 log = logging.getLogger(__name__)
 
-SEND_ATTEMPTS = 3
-SEARCH_CHUNK = 10  # Message-IDs per Sent Items search (keeps the URL short)
+SEARCH_CHUNK = 10  # Message-IDs per search (keeps the URL short)
+MIME_UNAVAILABLE = "ErrorMimeContentConversionFailed"
 
 
 class GraphMailbox:
@@ -54,6 +83,7 @@ class GraphMailbox:
         self._sent_items_folder_id: str | None = None
         # Categories seen in delta pages, so marking what we fetched needs no extra read.
         self._categories: dict[str, list[str]] = {}
+        self._journal = MemoryJournal()
 
     def close(self) -> None:
         self._client.close()
@@ -67,67 +97,161 @@ class GraphMailbox:
     # sending -------------------------------------------------------------------------------
 
     def was_sent(self, message_id: str) -> bool:
-        response = self._client.request(
-            "GET",
-            f"{self._user}/mailFolders/sentitems/messages",
-            params={
-                "$filter": f"internetMessageId eq {odata_string(message_id)}",
-                "$select": "id",
-                "$top": "1",
-            },
-        )
-        return bool(response.json().get("value"))
+        return message_id in self.sent_among([message_id])
 
     def send(self, message: OutboundMessage) -> None:
-        self._send(message, known_unsent=False)
+        self.send_recorded(message, self._journal)
 
     def send_many(self, messages: list[OutboundMessage]) -> dict[str, MailError]:
-        """Send many: one search per 10 for those already sent, then at most
-        `FOLLOWUP_GRAPH_CONCURRENCY` sends in flight. Returns the failures by Message-ID."""
-        already = self.sent_among([m.message_id for m in messages])
+        """Send many, at most `FOLLOWUP_GRAPH_CONCURRENCY` in flight (Exchange allows 4 per
+        mailbox). Returns the failures by Message-ID."""
         failures: dict[str, MailError] = {}
 
         def one(message: OutboundMessage) -> None:
             try:
-                self._send(message, known_unsent=True)
+                self.send(message)
             except MailError as exc:
                 failures[message.message_id] = exc
 
-        todo = [m for m in messages if m.message_id not in already]
         with ThreadPoolExecutor(max_workers=self.settings.concurrency) as pool:
-            list(pool.map(one, todo))
+            list(pool.map(one, messages))
         return failures
 
-    def _send(self, message: OutboundMessage, *, known_unsent: bool) -> None:
+    def send_recorded(self, message: OutboundMessage, journal: SendJournal) -> None:
+        """Send once, whatever happened to earlier attempts (see the module docstring)."""
+        mid = message.message_id
         _, dropped = custom_headers(message.headers)
         if dropped:
             log.debug("Graph takes only X- headers; left out: %s", ", ".join(dropped))
-        for attempt in range(1, SEND_ATTEMPTS + 1):
-            checked = known_unsent and attempt == 1
-            if not checked and message.message_id in self.sent_among([message.message_id]):
-                log.info("Already in Sent Items, not sent again: %s", message.message_id)
+        draft_id = journal.draft_of(mid)
+        if draft_id is not None:
+            state = self._draft_state(draft_id)
+            if state == "sent":
                 return
-            draft_id: str | None = None
-            try:
-                draft_id = self._compose(message)
-                self._client.request(
-                    "POST", f"{self._user}/messages/{draft_id}/send", idempotent=False
+            if state == "gone":
+                draft_id = None  # deleted by a person: look again below
+            elif journal.send_requested_at(mid) is None:
+                # An attempt may have stopped half-way through the attachments (throttled).
+                self._complete(draft_id, message)
+        if draft_id is None:
+            found = self._find_own(mid, message, may_delete=journal.send_requested_at(mid) is None)
+            if found == "sent":
+                log.info("Already sent, not sent again: %s", mid)
+                return
+            draft_id = found
+        if draft_id is None:
+            draft_id = self._compose(message, journal)
+        requested = journal.send_requested_at(mid)
+        if requested is not None:
+            age = (_utcnow() - requested).total_seconds()
+            if age < self.settings.send_window_seconds:
+                raise SendPending(
+                    f"Microsoft Graph har ännu inte skickat {mid} som begärdes för "
+                    f"{age:.0f} s sedan; det kontrolleras vid nästa körning."
                 )
-                return
-            except MailError as exc:
-                if not exc.transient or attempt == SEND_ATTEMPTS:
-                    self._discard(draft_id)
-                    raise
-                # The send may have reached Exchange even though its answer did not reach us.
-                if draft_id is not None and self._appears_in_sent_items(message.message_id):
-                    return
-                self._discard(draft_id)
-                log.warning("Sending %s failed (%s); trying again", message.message_id, exc)
+            log.warning("A send request for %s was not carried out; asking again", mid)
+        self._request_send(mid, draft_id, journal)
+
+    def _request_send(self, mid: str, draft_id: str, journal: SendJournal) -> None:
+        journal.record_send_requested(mid, _utcnow())
+        try:
+            self._client.request("POST", f"{self._user}/messages/{draft_id}/send", idempotent=False)
+        except MailDeferred:
+            journal.record_send_requested(mid, None)  # throttled: Exchange did not act
+            raise
+        except GraphHttpError as exc:
+            if exc.status in THROTTLED or not exc.transient:
+                if self._draft_state(draft_id) == "sent":
+                    return  # an earlier request was carried out meanwhile ("only a draft ...")
+                journal.record_send_requested(mid, None)  # refused: nothing was sent
+                raise
+            self._after_lost_answer(mid, draft_id, exc)
+        except MailError as exc:
+            self._after_lost_answer(mid, draft_id, exc)
+
+    def _after_lost_answer(self, mid: str, draft_id: str, exc: MailError) -> None:
+        """The /send may have been accepted; ask once, never send again on a guess."""
+        if self._draft_state(draft_id) != "draft":
+            return
+        raise SendPending(
+            f"Svaret på sändningen av {mid} kom bort ({exc}); Exchange kan ha tagit emot den. "
+            "Det kontrolleras vid nästa körning."
+        ) from exc
+
+    def _draft_state(self, draft_id: str) -> str:
+        """ "draft" (still in Drafts, unsent), "sent", or "gone" (deleted)."""
+        try:
+            item = self._client.request(
+                "GET",
+                f"{self._user}/messages/{quote(draft_id, safe='')}",
+                params={"$select": "id,isDraft"},
+            ).json()
+        except GraphHttpError as exc:
+            if exc.status == 404 or (exc.status == 400 and not exc.transient):
+                return "gone"  # deleted, or an id of another transport (a switch from EWS)
+            raise
+        return "draft" if item.get("isDraft") else "sent"
+
+    def _find_own(self, mid: str, message: OutboundMessage, *, may_delete: bool) -> str | None:
+        """ "sent", the id of a complete draft of ours to send, or None (compose it)."""
+        response = self._client.request(
+            "GET",
+            f"{self._user}/messages",
+            params={
+                "$filter": f"internetMessageId eq {odata_string(mid)}",
+                "$select": "id,isDraft,hasAttachments",
+                "$top": "10",
+            },
+        )
+        items = response.json().get("value", [])
+        if any(not item.get("isDraft") for item in items):
+            return "sent"
+        if not items:
+            return None
+        if not may_delete:
+            if len(items) > 1:
+                # A send was requested for one of these and we cannot tell which: do not guess.
+                raise SendPending(f"Flera utkast av {mid} finns; det kontrolleras senare.")
+            return str(items[0]["id"])
+        # Never asked to send: drafts failed attempts left behind. Keep one, complete it.
+        chosen = str(items[0]["id"])
+        for item in items[1:]:
+            self._discard(str(item["id"]))
+        self._complete(chosen, message)
+        return chosen
+
+    def _complete(self, draft_id: str, message: OutboundMessage) -> None:
+        """Add the attachments an earlier attempt did not get onto the draft (only those)."""
+        if not message.attachments:
+            return
+        response = self._client.request(
+            "GET",
+            f"{self._user}/messages/{draft_id}/attachments",
+            params={"$select": "id,name"},
+        )
+        present = Counter(str(a.get("name", "")) for a in response.json().get("value", []))
+        missing = []
+        for attachment in message.attachments:
+            name = safe_filename(attachment.filename)
+            if present[name] > 0:
+                present[name] -= 1
+            else:
+                missing.append(attachment)
+        self._attach(draft_id, missing)
+
+    def _attach(self, draft_id: str, attachments: list[Attachment]) -> None:
+        routes = route_attachments(attachments)
+        for attachment in (*routes.inline, *routes.separate):
+            self._client.request(
+                "POST",
+                f"{self._user}/messages/{draft_id}/attachments",
+                json=self._file_json(attachment),
+            )
+        for attachment in routes.upload:
+            self._upload(draft_id, attachment)
 
     def sent_among(self, message_ids: list[str]) -> set[str]:
-        """Which of these Message-IDs are in Sent Items; drafts of the others left by failed
-        attempts are deleted on the way."""
-        sent_items = self._sent_items_id()
+        """Which of these Message-IDs were sent (a copy that is no longer a draft exists)."""
         found: set[str] = set()
         for start in range(0, len(message_ids), SEARCH_CHUNK):
             chunk = message_ids[start : start + SEARCH_CHUNK]
@@ -137,43 +261,36 @@ class GraphMailbox:
                 f"{self._user}/messages",
                 params={
                     "$filter": clauses,
-                    "$select": "id,internetMessageId,isDraft,parentFolderId",
+                    "$select": "id,internetMessageId,isDraft",
                     "$top": "100",
                 },
             )
             for item in response.json().get("value", []):
-                if item.get("isDraft"):
-                    self._discard(str(item["id"]))
-                elif item.get("parentFolderId") == sent_items:
+                if not item.get("isDraft"):
                     found.add(str(item.get("internetMessageId")))
         return found
 
-    def _sent_items_id(self) -> str:
-        if self._sent_items_folder_id is None:
-            response = self._client.request(
-                "GET", f"{self._user}/mailFolders/sentitems", params={"$select": "id"}
-            )
-            self._sent_items_folder_id = str(response.json()["id"])
-        return self._sent_items_folder_id
-
-    def _compose(self, message: OutboundMessage) -> str:
-        """Create the draft with all its attachments; returns its id."""
+    def _compose(self, message: OutboundMessage, journal: SendJournal) -> str:
+        """Create the draft (noted in the journal at once) with all its attachments."""
         routes = route_attachments(message.attachments)
         fields = message_fields(message)
         original = self._find_original(message.in_reply_to) if message.in_reply_to else None
         separate = list(routes.separate)
         if original is not None:
-            # createReply gives the draft In-Reply-To/References, which Graph does not let us set.
+            # createReply gives the draft In-Reply-To/References, which Graph does not let us
+            # set; our fields go in its `message`, as headers may be set only at create.
             reply = self._client.request(
-                "POST", f"{self._user}/messages/{original}/createReply", json={}
+                "POST",
+                f"{self._user}/messages/{original}/createReply",
+                json={"message": fields},
             )
             draft_id = str(reply.json()["id"])
-            self._client.request("PATCH", f"{self._user}/messages/{draft_id}", json=fields)
             separate = list(routes.inline) + separate
         else:
             fields["attachments"] = [self._file_json(a) for a in routes.inline]
             created = self._client.request("POST", f"{self._user}/messages", json=fields)
             draft_id = str(created.json()["id"])
+        journal.record_draft(message.message_id, draft_id)
         try:
             for attachment in separate:
                 self._client.request(
@@ -183,8 +300,12 @@ class GraphMailbox:
                 )
             for attachment in routes.upload:
                 self._upload(draft_id, attachment)
-        except MailError:
-            self._discard(draft_id)
+        except MailError as exc:
+            # Transient (throttled, a lost answer): keep the draft; the retry adds only what
+            # is missing. Permanent: the draft was never asked to send, so it may go.
+            if not exc.transient:
+                self._discard(draft_id)
+                journal.record_draft(message.message_id, None)
             raise
         return draft_id
 
@@ -236,16 +357,6 @@ class GraphMailbox:
                 return str(item["id"])
         return None
 
-    def _appears_in_sent_items(self, message_id: str) -> bool:
-        # Exchange files the sent copy asynchronously; give it a moment before resending.
-        deadline = time.monotonic() + self.settings.sent_settle_seconds
-        while True:
-            if self.was_sent(message_id):
-                return True
-            if time.monotonic() >= deadline:
-                return False
-            time.sleep(min(1.0, self.settings.sent_settle_seconds))
-
     def _discard(self, draft_id: str | None) -> None:
         if draft_id is None:
             return
@@ -289,7 +400,57 @@ class GraphMailbox:
         except GraphHttpError as exc:
             if exc.status == 404:
                 return None
-            raise
+            if exc.transient and exc.code != MIME_UNAVAILABLE:
+                raise
+            return self._read_otherwise(message_id, exc.code or str(exc.status))
+
+    def _read_otherwise(self, message_id: str, reason: str) -> bytes | None:
+        """The message from its JSON and file attachments, or an unreadable entry."""
+        url = f"{self._user}/messages/{message_id}"
+        try:
+            item = self._client.request(
+                "GET",
+                url,
+                params={
+                    "$select": "subject,from,toRecipients,ccRecipients,internetMessageId,"
+                    "sentDateTime,receivedDateTime,body"
+                },
+            ).json()
+            listed = self._client.request("GET", f"{url}/attachments").json().get("value", [])
+        except GraphHttpError as exc:
+            if exc.status == 404:
+                return None
+            if exc.transient:
+                raise
+            log.warning("Graph message unreadable (%s, then %s): %s", reason, exc.code, message_id)
+            return unreadable_message(
+                mailbox=self.address, item_id=message_id, reason=reason, received=None
+            )
+        files = [
+            (
+                str(a.get("name", "")),
+                str(a.get("contentType", "")),
+                base64.b64decode(a.get("contentBytes") or ""),
+            )
+            for a in listed
+            if a.get("@odata.type") == "#microsoft.graph.fileAttachment"
+        ]
+        sender = (item.get("from") or {}).get("emailAddress", {})
+        body = item.get("body") or {}
+        properties = ItemProperties(
+            subject=str(item.get("subject") or ""),
+            sender=sender.get("address"),
+            sender_name=sender.get("name"),
+            to=_addresses(item.get("toRecipients")),
+            cc=_addresses(item.get("ccRecipients")),
+            message_id=item.get("internetMessageId"),
+            sent=_parse_time(item.get("sentDateTime")),
+            body=str(body.get("content") or ""),
+            body_is_html=str(body.get("contentType", "")).lower() == "html",
+            attachments=attachments_in(files),
+        )
+        log.info("Graph message read from its properties (%s): %s", reason, message_id)
+        return reconstructed_message(properties, reason=f"graph:{reason}")
 
     def _delta_page(self, sync: SyncState) -> dict[str, Any]:
         prefer = {"Prefer": f'odata.maxpagesize={self.settings.page_size}, IdType="ImmutableId"'}
@@ -352,6 +513,26 @@ class GraphMailbox:
                 raise
             return folder_id
         return str(response.json()["id"])
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _parse_time(value: Any) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
+    except ValueError:
+        return None
+
+
+def _addresses(recipients: Any) -> tuple[str, ...]:
+    found = []
+    for recipient in recipients or []:
+        address = (recipient or {}).get("emailAddress", {}).get("address")
+        if address:
+            found.append(str(address))
+    return tuple(found)
 
 
 def open_graph_mailbox(settings: GraphSettings | None = None) -> GraphMailbox:

@@ -20,9 +20,9 @@ import httpx
 import msal
 from msal.exceptions import MsalServiceError
 
-from flows.mail.graph_rules import RetryPolicy, parse_retry_after, retry_delay
+from flows.mail.graph_rules import THROTTLED, RetryPolicy, parse_retry_after, retry_delay
 from flows.mail.graph_settings import CERTIFICATE_KEY_SECRET_NAME, SECRET_NAME, GraphSettings
-from flows.mail.port import MailError
+from flows.mail.port import MailDeferred, MailError
 from flows.secrets import get_secret
 
 log = logging.getLogger(__name__)
@@ -33,8 +33,15 @@ _PEM_CERTIFICATE = re.compile(r"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICA
 PREFER_IMMUTABLE_IDS = 'IdType="ImmutableId"'
 
 
+# Exchange's answers to a delta token it no longer knows: 410 Gone, or a 400/404 with one of
+# these codes (Graph's delta query documentation and the Outlook service's error codes).
+DELTA_EXPIRED_CODES = frozenset({"syncstatenotfound", "resyncrequired", "syncstateinvalid"})
+# Failures that repeat on every attempt: not retried even though the status is 500.
+NOT_RETRIED_CODES = frozenset({"ErrorMimeContentConversionFailed"})
+
+
 class DeltaExpired(MailError):
-    """The delta link is no longer known to the server (410 Gone): start a full sync."""
+    """The delta link is no longer known to the server: start a full sync."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message, transient=True)
@@ -62,7 +69,7 @@ def error_for(method: str, path: str, response: httpx.Response) -> MailError:
     status = response.status_code
     code, text = _error_code(response)
     where = f"{method} {path}"
-    if status == 410:
+    if status == 410 or (status in (400, 404) and code.lower() in DELTA_EXPIRED_CODES):
         return DeltaExpired(f"Synkroniseringstillståndet har gått ut ({code or 'Gone'}).")
     if status in (401, 403):
         return GraphHttpError(
@@ -149,6 +156,7 @@ class GraphClient:
         )
         self._app: Any = None
         self._app_lock = threading.Lock()
+        self._throttled_until = 0.0
 
     def close(self) -> None:
         self._http.close()
@@ -242,7 +250,9 @@ class GraphClient:
         idempotent: bool | None = None,
     ) -> httpx.Response:
         """One Graph call; 429/503 (and, for idempotent calls, 5xx and lost connections) are
-        retried with Retry-After or exponential backoff, at most `max_attempts` times."""
+        retried with Retry-After or exponential backoff, at most `max_attempts` times. This is
+        the only place that retries. A Retry-After beyond `max_retry_after_seconds` raises
+        MailDeferred, and so does every request until it has passed."""
         if idempotent is None:
             idempotent = method in ("GET", "PATCH", "DELETE")
         full_url = (
@@ -254,6 +264,13 @@ class GraphClient:
         attempt = 0
         while True:
             attempt += 1
+            left = self._throttled_until - time.monotonic()
+            if left > 0:
+                raise MailDeferred(
+                    f"Microsoft Graph har bett oss vänta {left:.0f} s till; {method} {path} "
+                    "görs vid nästa körning.",
+                    retry_after=left,
+                )
             all_headers = dict(headers or {})
             if authenticated:
                 all_headers["Authorization"] = f"Bearer {self.token()}"
@@ -274,6 +291,18 @@ class GraphClient:
             if response.status_code < 400:
                 return response
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            too_long = (
+                retry_after is not None and retry_after > self._policy.max_retry_after_seconds
+            )
+            if response.status_code in THROTTLED and retry_after is not None and too_long:
+                self._throttled_until = max(self._throttled_until, time.monotonic() + retry_after)
+                raise MailDeferred(
+                    f"Microsoft Graph ber oss vänta {retry_after:.0f} s (svar "
+                    f"{response.status_code} vid {method} {path}); det görs vid nästa körning.",
+                    retry_after=retry_after,
+                )
+            if _error_code(response)[0] in NOT_RETRIED_CODES:
+                raise error_for(method, path, response)
             delay = retry_delay(
                 response.status_code,
                 retry_after,

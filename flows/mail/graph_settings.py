@@ -49,13 +49,14 @@ class GraphSettings(BaseSettings):
     max_attempts: int = Field(default=5, ge=1, le=10)
     backoff_seconds: float = Field(default=1.0, ge=0)
     max_retry_after_seconds: float = Field(
-        default=120.0, description="Longer Retry-After answers fail the call (Prefect retries)"
+        default=120.0,
+        description="Longest Retry-After waited for; a longer one defers the work to a later run",
     )
-    sent_settle_seconds: float = Field(
-        default=10.0,
+    send_window_seconds: float = Field(
+        default=600.0,
         ge=0,
-        description="After a lost send response, how long to look for the message in Sent "
-        "Items before sending again",
+        description="How long Exchange may take to act on an accepted /send (it works "
+        "asynchronously); only after that is a draft whose send answer was lost sent again",
     )
 
     @property

@@ -101,10 +101,6 @@ def parse_envelope(raw: bytes) -> Envelope:
     )
 
 
-def message_id_of(raw: bytes) -> str | None:
-    return parse_envelope_headers(raw).get("message-id")
-
-
 def parse_envelope_headers(raw: bytes) -> dict[str, str]:
     """Only the headers (cheap): lower-case name → first value."""
     headers = BytesParser(policy=email.policy.default).parsebytes(raw, headersonly=True)

@@ -304,3 +304,77 @@ def compose_quarantine_notice(
         message_id=message_id,
         to=(config.municipality.coordinator.email,),
     )
+
+
+def compose_version_notice(
+    config: Config,
+    cycle: Cycle,
+    board: Board,
+    *,
+    message_id: str,
+    sender: str,
+    received: dt.date,
+    version: int,
+    filename: str,
+) -> OutboundMessage:
+    """Tell every contact of the board that a new version of its answer arrived, and from whom,
+    so an answer someone else sent in the board's name does not go unnoticed."""
+    context = _base_context(config, cycle, board)
+    context.update(sender=sender, received=received, version=version, filename=filename)
+    contacts = sorted(board.all_emails)
+    return _message(
+        "version_notice",
+        context,
+        message_id=message_id,
+        to=contacts,
+        reply_to=config.municipality.coordinator.email,
+    )
+
+
+def compose_unauthenticated_reply(
+    config: Config,
+    cycle: Cycle,
+    board: Board,
+    *,
+    to: str,
+    message_id: str,
+    in_reply_to: str | None,
+) -> OutboundMessage:
+    """Tell a board contact that its answer does not count: the sender was not verified."""
+    context = _base_context(config, cycle, board)
+    context.update(sender=to)
+    return _message(
+        "unauthenticated_reply",
+        context,
+        message_id=message_id,
+        to=(to,),
+        in_reply_to=in_reply_to,
+        reply_to=config.municipality.coordinator.email,
+    )
+
+
+def compose_report_delivery(
+    config: Config,
+    cycle: Cycle,
+    *,
+    message_id: str,
+    attachments: Sequence[Attachment],
+    reported: int,
+    boards: int,
+    missing: Sequence[str],
+) -> OutboundMessage:
+    """The compiled documents, to the coordinator, as attachments."""
+    context = _base_context(config, cycle, None)
+    context.update(
+        reported=reported,
+        boards=boards,
+        missing=list(missing),
+        files=[a.filename for a in attachments],
+    )
+    return _message(
+        "report_delivery",
+        context,
+        message_id=message_id,
+        to=(config.municipality.coordinator.email,),
+        attachments=attachments,
+    )

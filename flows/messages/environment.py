@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from flows import swedish
+from flows.resources import templates_dir
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent.parent / "templates" / "email"
+TEMPLATE_DIR = templates_dir() / "email"
+
+
+def _weekday_den_date(value: dt.date) -> str:
+    """`söndag den 14 mars 2027`, as in "sista dag är söndag den 14 mars 2027"."""
+    return f"{swedish.weekday_name(value)} {swedish.den_date(value)}"
 
 
 def _environment(autoescape: bool) -> Environment:
@@ -25,6 +31,7 @@ def _environment(autoescape: bool) -> Environment:
     env.filters["datum"] = swedish.long_date
     env.filters["den_datum"] = swedish.den_date
     env.filters["veckodag_datum"] = swedish.weekday_date
+    env.filters["dag_och_datum"] = _weekday_den_date
     env.filters["tal"] = swedish.number
     env.filters["dagar"] = swedish.days
     env.filters["antal"] = swedish.count

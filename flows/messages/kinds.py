@@ -19,10 +19,20 @@ REQUEST_KINDS: tuple[RequestKind, ...] = (
 )
 
 # Sent by the collect flow, in answer to an inbound message (or to the coordinator about one).
-ReplyKind = Literal["receipt", "rejection", "no_attachment_reply", "quarantine_notice"]
+# "version_notice" goes to all of a board's contacts when a new version of its answer arrives.
+ReplyKind = Literal[
+    "receipt",
+    "rejection",
+    "no_attachment_reply",
+    "quarantine_notice",
+    "version_notice",
+    "unauthenticated_reply",
+]
 REPLY_KINDS: tuple[ReplyKind, ...] = (
     "receipt",
     "rejection",
     "no_attachment_reply",
     "quarantine_notice",
+    "version_notice",
+    "unauthenticated_reply",
 )

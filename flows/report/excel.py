@@ -94,6 +94,9 @@ def _number(value: Any) -> object:
 def build_export(frames: Frames, strategy: Strategy) -> bytes:
     """The .xlsx export of `frames` (one cycle)."""
     from flows.report.document import status_cell
+    from flows.report.strategy_view import statuses
+
+    vocabulary = statuses(strategy).values
 
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(
@@ -118,6 +121,7 @@ def build_export(frames: Frames, strategy: Strategy) -> bytes:
             ("Ansvarig", 22),
             ("Tidsplan", 16),
             ("Status", 13),
+            ("Angiven status", 16),
             ("Kommentar/resultat", 60),
             ("Inkom", 17),
         ],
@@ -130,7 +134,8 @@ def build_export(frames: Frames, strategy: Strategy) -> bytes:
         acts["activity"],
         acts["responsible"],
         acts["timeframe"],
-        [status_cell(s, t) for s, t in zip(acts["status"], acts["status_text"], strict=True)],
+        [status_cell(s, vocabulary) for s in acts["status"]],
+        acts["status_text"],
         acts["comment"],
         acts["received"],
         strict=True,
@@ -165,28 +170,14 @@ def build_export(frames: Frames, strategy: Strategy) -> bytes:
 
     sheet = _Sheet(
         book,
-        "Nyckeltal sammanställda",
-        [
-            ("Nyckeltal", 45),
-            ("Enhet", 10),
-            ("Sammanställning", 16),
-            ("Värde", 10),
-            ("Antal nämnder", 14),
-            ("Redovisat av", 80),
-        ],
+        "Nyckeltal summa",
+        [("Nyckeltal", 45), ("Summa", 10), ("Antal nämnder", 14), ("Redovisat av", 80)],
     )
     totals = indicator_totals(frames, strategy)
-    for name, unit, label, total, count, boards in zip(
-        totals["name"],
-        totals["unit"],
-        totals["label"],
-        totals["total"],
-        totals["reported_by"],
-        totals["boards"],
-        strict=True,
+    for name, total, count, boards in zip(
+        totals["name"], totals["total"], totals["reported_by"], totals["boards"], strict=True
     ):
-        shown = _number(total) if count and total is not None else None
-        sheet.add([name, unit, label, shown, _number(count), boards])
+        sheet.add([name, _number(total) if count else None, _number(count), boards])
     sheet.finish()
 
     per_board = status_per_board(frames)

@@ -8,9 +8,9 @@ from typing import Any
 
 import pandas as pd
 
-from flows.aggregation import LABELS, combine
-from flows.model import STATUSES, Aggregate, Strategy
+from flows.model import STATUSES, Strategy
 from flows.report.frame import Frames
+from flows.report.strategy_view import key_figures
 
 NO_STATUS = "Ej angiven"
 STATUS_LABELS: tuple[str, ...] = (*STATUSES, NO_STATUS)
@@ -98,42 +98,25 @@ def counts(frames: Frames) -> Counts:
 
 
 def indicator_totals(frames: Frames, strategy: Strategy) -> pd.DataFrame:
-    """Per key figure: the boards' numeric values combined as the strategy says (`total`; sum for
-    key figures the strategy does not know), `aggregate` and its Swedish `label` ("Medelvärde"),
-    the `unit`, how many boards reported one, and which (`board_names`, a list; `boards`, the
-    names joined with "; ").
+    """Per key figure: the sum of numeric values, how many boards reported one, and which
+    (`board_names`, a list; `boards`, the names joined with "; ").
 
     The strategy's key figures come first (also when nobody reported them), then any others boards
     added, in the order they first appear.
     """
     indicators = frames.indicators
-    names = strategy.indicator_names
+    names = [figure.name for figure in key_figures(strategy)]
     names += [n for n in dict.fromkeys(indicators["name"]) if n not in names]
     numeric = indicators[indicators["value"].notna()].sort_values(["board_order"])
     grouped = numeric.groupby("name", sort=False)
-    by_board: dict[str, dict[str, float]] = {}
-    for name, board, value in zip(numeric["name"], numeric["board"], numeric["value"], strict=True):
-        by_board.setdefault(str(name), {}).setdefault(str(board), float(value))
     totals = pd.DataFrame(
         {
+            "total": grouped["value"].sum(),
             "reported_by": grouped["board"].nunique(),
             "board_names": grouped["board_name"].agg(lambda s: list(dict.fromkeys(s))),
         }
     )
     totals = totals.reindex(pd.Index(names, name="name"))
-    figures = [strategy.indicator(str(n)) for n in totals.index]
-    hows: list[Aggregate] = [f.aggregate if f else "sum" for f in figures]
-    totals["aggregate"] = hows
-    totals["label"] = [LABELS[h] for h in hows]
-    totals["unit"] = [f.unit if f else "" for f in figures]
-    totals["total"] = [
-        combine(
-            by_board.get(str(n), {}),
-            how,
-            by_board.get(f.weight, {}) if f is not None and f.weight else None,
-        )
-        for n, how, f in zip(totals.index, hows, figures, strict=True)
-    ]
     totals["reported_by"] = totals["reported_by"].fillna(0).astype("int64")
     totals["board_names"] = [v if isinstance(v, list) else [] for v in totals["board_names"]]
     # names such as "Ekebyhem AB, styrelsen" hold commas

@@ -22,12 +22,14 @@ from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import parse_xml
 from docx.shared import Cm, Pt, RGBColor
 
 from flows.report.wordxml import W_NS, field_runs
+from flows.resources import templates_dir
 
-REFERENCE_PATH = Path(__file__).resolve().parents[2] / "templates" / "report" / "reference.docx"
+REFERENCE_PATH = templates_dir() / "report" / "reference.docx"
 
 
 @dataclass(frozen=True)
@@ -219,8 +221,6 @@ def _swedish_defaults(doc: DocxDocument, profile: Profile) -> None:
 
 def build_reference(profile: Profile | None = None) -> bytes:
     """The reference .docx for `profile` (the committed one uses the defaults)."""
-    from flows.report.document import drop_thumbnail
-
     profile = profile or Profile()
     doc = docx.Document()
     for paragraph in list(doc.paragraphs):
@@ -289,3 +289,11 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def drop_thumbnail(doc: DocxDocument) -> None:
+    """Remove the package's thumbnail: it would show the reference, not this document."""
+    package = doc.part.package
+    for rel_id, rel in list(package.rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            package.rels.pop(rel_id)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flows.ledger.records import SubmissionRecord
 from flows.model import ParsedTemplate
@@ -31,19 +30,3 @@ class Answer:
             sender=record.sender,
             filename=record.filename,
         )
-
-
-@dataclass(frozen=True)
-class ReportInput:
-    """Everything the report needs besides the configuration.
-
-    `states` is each board's state (flows.status: not_invited, invited, reminded, overdue,
-    submitted, rejected) for the appendix and the status table; boards missing from it count as
-    `submitted` when they have an answer and `not_invited` otherwise.
-    """
-
-    cycle: str
-    answers: list[Answer]
-    previous: list[Answer] = field(default_factory=list)
-    states: Mapping[str, str] = field(default_factory=dict)
-    report_date: dt.date | None = None

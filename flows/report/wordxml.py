@@ -181,8 +181,17 @@ def text_xml(text: str) -> str:
     return "".join(out)
 
 
-def table(columns: Sequence[Column], rows: Iterable[Row], styles: TableStyles) -> etree._Element:
+def table(
+    columns: Sequence[Column],
+    rows: Iterable[Row],
+    styles: TableStyles,
+    *,
+    heading: str | None = None,
+) -> etree._Element:
     """A table whose header row repeats on every page; rows never split across pages.
+
+    `heading` (e.g. the board's name) is a first header row spanning all columns, repeated with
+    the column titles on every page the table continues on.
 
     Written as one XML string and parsed once: an order of magnitude faster than an element per
     call for thousands of rows. Every text and attribute value goes through `escape`/`quoteattr`.
@@ -204,7 +213,17 @@ def table(columns: Sequence[Column], rows: Iterable[Row], styles: TableStyles) -
         '<w:tblLook w:val="0420" w:firstRow="1" w:lastRow="0" w:firstColumn="0" '
         'w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr><w:tblGrid>',
         *(f'<w:gridCol w:w="{width}"/>' for width in widths),
-        "</w:tblGrid><w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>",
+        "</w:tblGrid>",
+        *(
+            [
+                "<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>",
+                cell(heading, styles.group, total, f'<w:gridSpan w:val="{len(columns)}"/>'),
+                "</w:tr>",
+            ]
+            if heading
+            else []
+        ),
+        "<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>",
         *(
             cell(c.title, styles.header, width, extra_ppr=align)
             for c, width, align in zip(columns, widths, aligns, strict=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from flows.mail.factory import open_mailbox
 from flows.mail.port import Mailbox
 from flows.settings import Settings
 from tests.support.ews_server import DEFAULT_PASSWORD, DEFAULT_USER, EwsServer
+from tests.support.exchange_profile import realistic
 
 
 class EwsEnv:
@@ -31,14 +33,28 @@ class EwsEnv:
         return [s["mime"] for s in self.server.sent() if address.lower() in s["recipients"]]
 
     def set_faults(self, rate: float, *, seed: int = 1) -> None:
+        # Short throttling advice: the random faults test retries, not deferral.
         self.server.set_faults(rate=rate, seed=seed, back_off_ms=10)
 
     def clear_faults(self) -> None:
-        self.server.set_faults(rate=0.0)
+        self.server.set_faults(rate=0.0, back_off_ms=None)
+
+    def lose_next_send_answer(self) -> None:
+        self.server.set_faults(queued=[("drop_after", "SendItem"), ("drop_after", "CreateItem")])
+
+    def throttle_long(self) -> None:
+        self.server.set_faults(queued=[("busy", None)], back_off_ms=None)
+
+    def requests(self) -> int:
+        return self.server.stats.total()
+
+    def settle(self) -> None:
+        time.sleep(self.server.behaviour.sent_items_delay * 1.5 + 0.01)
 
 
 def open_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[EwsEnv]:
-    with EwsServer() as server:
+    behaviour = realistic()
+    with EwsServer(behaviour=behaviour) as server:
         settings = {
             "FOLLOWUP_EWS_ENDPOINT": server.endpoint,
             "FOLLOWUP_EWS_ADDRESS": server.address,
@@ -47,6 +63,8 @@ def open_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[EwsEnv
             "FOLLOWUP_EWS_PASSWORD": DEFAULT_PASSWORD,
             "FOLLOWUP_EWS_RETRY_BASE_SECONDS": "0.01",
             "FOLLOWUP_EWS_MAX_ATTEMPTS": "8",
+            # The adapter's patience, scaled like the server's delays.
+            "FOLLOWUP_EWS_MAX_WAIT_SECONDS": str(60 * behaviour.time_factor),
         }
         for name, value in settings.items():
             monkeypatch.setenv(name, value)

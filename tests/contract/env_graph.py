@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +11,10 @@ import pytest
 from flows.mail.factory import open_mailbox
 from flows.mail.port import Mailbox
 from flows.settings import Settings
+from tests.support.exchange_profile import realistic
 from tests.support.graph_server import GraphServer
+
+SEND_WINDOW_FACTOR = 6
 
 
 class GraphEnv:
@@ -34,19 +38,39 @@ class GraphEnv:
         ]
 
     def set_faults(self, rate: float, *, seed: int = 1) -> None:
+        # Short throttling advice: the random faults test retries, not deferral.
         self.server.set_faults(rate=rate, seed=seed, retry_after=0.01)
 
     def clear_faults(self) -> None:
-        self.server.set_faults(rate=0.0)
+        self.server.set_faults(rate=0.0, retry_after=self.server.behaviour.throttle_back_off)
+
+    def lose_next_send_answer(self) -> None:
+        self.server.set_faults(queued=[("drop_after", "send")])
+
+    def throttle_long(self) -> None:
+        retry_after = self.server.behaviour.throttle_back_off
+        self.server.set_faults(queued=[("http429", None)], retry_after=retry_after)
+
+    def requests(self) -> int:
+        return int(self.server.stats()["total"])
+
+    def settle(self) -> None:
+        behaviour = self.server.behaviour
+        time.sleep(SEND_WINDOW_FACTOR * behaviour.send_window + 0.01)
 
 
 def open_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GraphEnv]:
-    with GraphServer() as server:
+    behaviour = realistic(graph=True)
+    with GraphServer(behaviour=behaviour) as server:
+        factor = behaviour.time_factor
         settings = {
             **server.env(),
             "FOLLOWUP_GRAPH_BACKOFF_SECONDS": "0.01",
-            "FOLLOWUP_GRAPH_SENT_SETTLE_SECONDS": "0.05",
             "FOLLOWUP_GRAPH_MAX_ATTEMPTS": "8",
+            # The adapter's patience, scaled like the server's delays.
+            "FOLLOWUP_GRAPH_MAX_RETRY_AFTER_SECONDS": str(120 * factor),
+            # Six times the server's documented /send window (the default: ten minutes).
+            "FOLLOWUP_GRAPH_SEND_WINDOW_SECONDS": str(SEND_WINDOW_FACTOR * behaviour.send_window),
         }
         for name, value in settings.items():
             monkeypatch.setenv(name, value)

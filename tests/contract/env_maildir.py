@@ -38,6 +38,18 @@ class MaildirEnv:
     def clear_faults(self) -> None:
         pass
 
+    def lose_next_send_answer(self) -> None:
+        pass
+
+    def throttle_long(self) -> None:
+        pass
+
+    def requests(self) -> int:
+        return 0
+
+    def settle(self) -> None:
+        pass
+
 
 def _recipients(raw: bytes) -> set[str]:
     headers = parse_envelope_headers(raw)

@@ -33,5 +33,17 @@ class MailboxEnv(Protocol):
 
     def clear_faults(self) -> None: ...
 
+    def lose_next_send_answer(self) -> None:
+        """The next request that sends (SendItem, /send) takes effect; its answer is lost."""
+
+    def throttle_long(self) -> None:
+        """The next request is throttled with a wait longer than the adapter's budget."""
+
+    def requests(self) -> int:
+        """Requests the server has answered so far (0 for the local Maildir)."""
+
+    def settle(self) -> None:
+        """Wait out the server's documented delays (Sent Items filing, the /send window)."""
+
 
 EnvFactory = Callable[[Path, pytest.MonkeyPatch], Iterator[MailboxEnv]]

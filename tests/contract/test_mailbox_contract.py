@@ -5,9 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+import pytest
+
 from flows.mail.mime import extract_attachments, parse, parse_envelope
-from flows.mail.port import Attachment, InboundMessage, Mailbox, MailError, OutboundMessage
+from flows.mail.port import (
+    Attachment,
+    InboundMessage,
+    Mailbox,
+    MailDeferred,
+    MailError,
+    MemoryJournal,
+    OutboundMessage,
+    RecordedSending,
+)
 from tests.contract.environment import MailboxEnv
+from tests.support.exchange_samples import smime_signed
 from tests.support.mail_samples import DOCX_TYPE, fake_docx, forwarded, reply, winmail
 
 T = TypeVar("T")
@@ -34,6 +46,19 @@ def retry(operation: Callable[[], T], attempts: int = 30) -> T:
         except MailError as exc:
             assert exc.transient, str(exc)
     return operation()
+
+
+# What the ledger is to the flows: one journal per mailbox that outlives each adapter.
+_JOURNALS: dict[int, MemoryJournal] = {}
+
+
+def send(env: MailboxEnv, message: OutboundMessage) -> None:
+    """Send as the outbox does (a fresh adapter, as a new run opens it, and the journal)."""
+    mailbox = env.mailbox()
+    if isinstance(mailbox, RecordedSending):
+        mailbox.send_recorded(message, _JOURNALS.setdefault(id(env), MemoryJournal()))
+    else:
+        mailbox.send(message)
 
 
 def message_ids(messages: list[InboundMessage]) -> set[str | None]:
@@ -147,8 +172,12 @@ def test_retried_sends_under_faults_deliver_each_message_once(mailbox_env: Mailb
     ]
     mailbox_env.set_faults(0.3, seed=7)
     for message in messages:
-        retry(lambda m=message: mailbox_env.mailbox().send(m))  # type: ignore[misc]
+        retry(lambda m=message: send(mailbox_env, m))  # type: ignore[misc]
     mailbox_env.clear_faults()
+    mailbox_env.settle()
+    for message in messages:  # the next run: what was pending goes out now, or was out already
+        send(mailbox_env, message)
+    mailbox_env.settle()
 
     delivered = [parse_envelope(raw).message_id for raw in mailbox_env.delivered_to(BOARD)]
     assert sorted(d or "" for d in delivered) == sorted(m.message_id for m in messages)
@@ -178,3 +207,57 @@ def test_no_inbound_message_is_skipped_under_faults(mailbox_env: MailboxEnv) -> 
     assert seen == expected
     leftover, _ = drain(mailbox_env.mailbox(), None)
     assert leftover == []
+
+
+# --- Exchange as it behaves (tests/support/EXCHANGE_BEHAVIOUR.md); the servers run the
+# realistic profile in this suite.
+
+
+def test_a_signed_answer_is_collected_with_its_attachment(mailbox_env: MailboxEnv) -> None:
+    answer = fake_docx("signerat-svar")
+    mailbox_env.deliver(reply(message_id="<before@kfn>"))
+    mailbox_env.deliver(
+        smime_signed(attachment=("Uppföljning KFN.docx", answer), message_id="<signed@kfn>")
+    )
+    mailbox_env.deliver(reply(message_id="<after@kfn>"))
+
+    messages, _ = drain(mailbox_env.mailbox(), None)
+
+    assert message_ids(messages) == {"<before@kfn>", "<signed@kfn>", "<after@kfn>"}
+    signed = next(m for m in messages if parse_envelope(m.raw).message_id == "<signed@kfn>")
+    found = {a.filename: a.data for a in extract_attachments(signed.raw)}
+    assert found["Uppföljning KFN.docx"] == answer
+    assert parse_envelope(signed.raw).sender == "sekreterare@kfn.ekeby.example"
+
+
+def test_a_send_whose_answer_was_lost_goes_out_once(mailbox_env: MailboxEnv) -> None:
+    message = outbound(40, attachments=(Attachment("m.docx", DOCX_TYPE, fake_docx("40")),))
+    mailbox_env.lose_next_send_answer()
+    retry(lambda: send(mailbox_env, message))
+    mailbox_env.settle()
+    retry(lambda: send(mailbox_env, message))  # the next run
+
+    assert [parse_envelope(r).message_id for r in mailbox_env.delivered_to(BOARD)] == [
+        message.message_id
+    ]
+
+
+def test_long_throttling_defers_the_send_without_hammering(mailbox_env: MailboxEnv) -> None:
+    if not mailbox_env.supports_faults:
+        return  # a local directory is never throttled
+    message = outbound(41)
+    mailbox = mailbox_env.mailbox()
+    mailbox.was_sent("<warm-up@followup.ekeby.example>")  # sign-in and folders
+    mailbox_env.throttle_long()
+    before = mailbox_env.requests()
+
+    with pytest.raises(MailDeferred):
+        mailbox.send(message)
+    with pytest.raises(MailDeferred):
+        mailbox.send(outbound(42))  # the same run: no request until the wait is over
+
+    assert mailbox_env.requests() - before <= 2
+    assert mailbox_env.delivered_to(BOARD) == []
+    send(mailbox_env, message)  # the next run
+    mailbox_env.settle()
+    assert len(mailbox_env.delivered_to(BOARD)) == 1

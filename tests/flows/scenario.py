@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from flows.config import load_config
-from flows.demo.answers import BoardAnswer, demo_answer, fill_template
+from flows.demo.answers import demo_answer, fill_template
+from flows.demo.board_answer import BoardAnswer
 from flows.documents.template import build_template
 from flows.ledger import Ledger
 from flows.mail.maildir import MaildirMailbox

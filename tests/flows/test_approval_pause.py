@@ -104,12 +104,13 @@ def test_first_wave_waits_for_the_form_then_is_approved_once(tmp_path: Path) -> 
         form = _wait_paused(run_id, started)
         assert "elin.forsberg@ekeby.example" in form and "2 meddelanden" in form
 
-        # First answer: a preview to a test address. The run pauses again with the same form.
+        # First answer: a test address alone (the box not ticked) means "send me the test
+        # first". The run pauses again with the same form.
         asked_again_after = time.time()
         resume_flow_run(
             run_id,
             run_input={
-                "approve": True,
+                "approve": False,
                 "approved_by": "Eva Lund",
                 "test_mode_address": "eva.lund@ekeby.example",
             },

@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import io
+import itertools
 import json
 import re
 import shutil
@@ -127,6 +128,7 @@ def compiled(tmp_path_factory: pytest.TempPathFactory, soffice: str) -> Iterator
         url = settings.ledger_url
         _seed(config, url)
         default = compile_flow(cycle=CYCLE, out=str(root / "rapport.docx"), today=TODAY)
+        assert default.pdf is not None, default.pdf_error
         reference = root / "norrby-profil.docx"
         profile = Profile(municipality="Norrby kommun", body_font="Georgia", primary="7B1E3A")
         reference.write_bytes(build_reference(profile))
@@ -135,8 +137,9 @@ def compiled(tmp_path_factory: pytest.TempPathFactory, soffice: str) -> Iterator
             out=str(root / "norrby" / "rapport-norrby.docx"),
             today=TODAY,
             reference=str(reference),
+            pdf=False,
         )
-        pdfs = convert([default.docx, replaced.docx], "pdf", root / "pdf")
+        pdfs = [default.pdf, *convert([replaced.docx], "pdf", root / "pdf")]
         yield Compiled(
             config=config,
             ledger_url=url,
@@ -171,7 +174,7 @@ def test_pdf_has_every_board_activity_and_missing_board(compiled: Compiled, whic
         for activity in parsed.activities:
             assert _squash(activity.activity) in text, activity.activity
     start = text.rindex(_squash("Bilaga 1. Ej inkommit"))
-    missing = text[start : text.index(_squash("Bilaga 2."), start)]
+    missing = text[start:]
     for board in boards[REPORTING:]:
         assert _squash(board.name) in missing
     for board in boards[:REPORTING]:
@@ -187,7 +190,7 @@ def test_summary_counts_equal_the_ledger(compiled: Compiled) -> None:
     assert result.boards == 14
     assert result.activities == sum(len(p.activities) for p in latest)
     summary = _squash(
-        f"{len(latest)} av 14 nämnder och styrelser har lämnat sin uppföljning för 2026, "
+        "Av 14 nämnder och styrelser har nio lämnat sin uppföljning för 2026, "
         f"med sammanlagt {result.activities} aktiviteter."
     )
     assert summary in compiled.pdf_text["rapport"]
@@ -221,7 +224,7 @@ def test_excel_export_has_every_activity_and_no_formula(compiled: Compiled) -> N
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
             assert all(cell.data_type != "f" for cell in row)
-    comments = {r[8] for r in rows}
+    comments = {r[9] for r in rows}
     assert any(isinstance(c, str) and c.startswith("=HYPERLINK") for c in comments)
 
 
@@ -253,15 +256,138 @@ def _label(state: str) -> str:
 
 
 def test_cli_compiles_another_cycle_and_prints_the_paths(
-    compiled: Compiled, capsys: pytest.CaptureFixture[str]
+    compiled: Compiled, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from flows.cli import main
 
+    # the command reads its settings from the environment: the same data as the fixture's
+    monkeypatch.setenv("FOLLOWUP_DATA", str(compiled.default.docx.parent / "var"))
+    monkeypatch.setenv("FOLLOWUP_CONFIG", str(CONFIG_DIR))
+
     out = compiled.default.docx.parent / "cli" / "uppfoljning-2025.docx"
-    assert main(["compile", "--cycle", "hbtqia-2025", "--out", str(out)]) == 0
+    assert main(["compile", "--cycle", "hbtqia-2025", "--out", str(out), "--no-pdf"]) == 0
     printed = capsys.readouterr().out
     assert "11 av 14 nämnder" in printed
     assert f"Rapport (Word): {out.resolve()}" in printed
     assert f"Export (Excel): {out.with_suffix('.xlsx').resolve()}" in printed
+    assert f"Arbetslista: {out.with_name('uppfoljning-2025-arbetslista.docx').resolve()}" in printed
     with zipfile.ZipFile(out) as package:
         assert b"Uppf\xc3\xb6ljning 2025" in package.read("word/document.xml")
+
+
+def _structure(pdf: Path) -> dict[str, object]:
+    """What the PDF's structure tree and catalog say (counts of tagged elements by type)."""
+    import collections
+
+    import pikepdf
+
+    with pikepdf.open(pdf) as doc:
+        root = doc.Root
+        kinds: collections.Counter[str] = collections.Counter()
+        alts: list[str] = []
+        stack: list[object] = [root.StructTreeRoot.get("/K")]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, pikepdf.Array):
+                stack.extend(node)
+            elif isinstance(node, pikepdf.Dictionary):
+                kind = node.get("/S")
+                if kind is not None:
+                    kinds[str(kind)] += 1
+                    if str(kind) == "/Figure" and node.get("/Alt") is not None:
+                        alts.append(str(node.get("/Alt")))
+                if node.get("/K") is not None:
+                    stack.append(node.get("/K"))
+        with doc.open_outline() as outline:
+            bookmarks = [item.title for item in outline.root]
+        return {
+            "marked": bool(root.MarkInfo.get("/Marked", False)),
+            "lang": str(root.get("/Lang", "")),
+            "title": str(doc.docinfo.get("/Title", "")),
+            "display_title": bool(root.ViewerPreferences.get("/DisplayDocTitle", False)),
+            "kinds": kinds,
+            "alts": alts,
+            "bookmarks": bookmarks,
+        }
+
+
+def test_the_pdf_is_tagged_swedish_titled_and_bookmarked(compiled: Compiled) -> None:
+    assert compiled.default.pdf is not None
+    found = _structure(compiled.default.pdf)
+    assert found["marked"] is True
+    assert found["lang"] == "sv-SE"
+    assert str(found["title"]).startswith("På lika villkor") and found["display_title"]
+    kinds = found["kinds"]
+    assert isinstance(kinds, dict)
+    assert kinds["/Document"] == 1 and kinds["/H1"] >= 8 and kinds["/Table"] >= 10
+    assert kinds["/TH"] >= kinds["/Table"]  # every table has a header row
+    alts = found["alts"]
+    assert isinstance(alts, list) and len(alts) == kinds["/Figure"] >= 1
+    assert all("Stapeldiagram" in a for a in alts)
+    bookmarks = found["bookmarks"]
+    assert isinstance(bookmarks, list)
+    assert {"Förslag till beslut", "Sammanfattning", "Nyckeltal", "Behov av stöd"} <= set(bookmarks)
+
+
+def test_the_pdf_contents_show_page_numbers(compiled: Compiled) -> None:
+    assert compiled.default.pdf is not None
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-f", "2", "-l", "3", str(compiled.default.pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    entries = re.findall(r"^(\S.*?)\.{3,}\s*(\d+)\s*$", text, flags=re.MULTILINE)
+    titles = {title.strip(): int(page) for title, page in entries}
+    assert titles["Förslag till beslut"] >= 3
+    assert titles["Sammanfattning"] >= titles["Förslag till beslut"]
+    assert titles["Bilaga 1. Ej inkommit"] > titles["Nyckeltal"]
+
+
+def test_nothing_internal_in_the_council_document(compiled: Compiled) -> None:
+    from tests.unit.report.test_document import body_text
+
+    cycle = compiled.config.cycle(CYCLE)
+    # ids that are not also plain Swedish words ("kommunstyrelsen" is both)
+    ids = [*compiled.config.cycles, *(b.id for b in compiled.config.boards_in(cycle))]
+    ids = [i for i in ids if "-" in i]
+    assert compiled.default.pdf is not None
+    pdf = subprocess.run(
+        ["pdftotext", str(compiled.default.pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for text in (pdf, body_text(compiled.default.docx.read_bytes())):
+        assert "@" not in text
+        assert not re.search(r"\.docx\b|\.pdf\b", text)
+        for internal in ids:
+            assert not re.search(rf"(?<![\w-]){re.escape(internal)}(?![\w-])", text), internal
+        assert "Se kommentar" not in text
+    working = body_text(compiled.default.working_list.read_bytes())  # type: ignore[union-attr]
+    first = compiled.config.boards_in(cycle)[0]
+    assert first.primary.email in working and f"{first.id}.docx" in working
+    assert "Att göra före publicering" in working
+
+
+def test_no_name_is_broken_across_lines(compiled: Compiled) -> None:
+    """Columns are wide enough for every word of the boards' names and responsible units."""
+    assert compiled.default.pdf is not None
+    lines = subprocess.run(
+        ["pdftotext", "-raw", str(compiled.default.pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    words = {
+        word.strip(",.()")
+        for parsed in _latest(compiled)
+        for text in [
+            compiled.config.board(str(parsed.board)).name,
+            *(a.responsible for a in parsed.activities),
+        ]
+        for word in text.split()
+        if len(word) >= 10
+    }
+    assert words
+    for above, below in itertools.pairwise(lines):
+        if above.split() and below.split():
+            joined = above.split()[-1] + below.split()[0]
+            assert joined.rstrip("-") not in words, (above, below)

@@ -60,7 +60,7 @@ def _check_story_status_and_outputs(data: Path, output: str, _elapsed: float) ->
     assert f"{jam}Sammanställningen klar: 8 av 9 nämnder har redovisat" in output
     assert "14 nämnder: 13 inlämnade, 1 försenad" in output
     assert "9 nämnder: 8 inlämnade, 1 försenad" in output
-    assert "Andel kvinnor bland chefer: Medelvärde " in output
+    assert "Andel kvinnor bland chefer: medelvärde " in output
     # both strategies through the one mailbox, each compiled on its own
     for cycle in ("hbtqia-2026", "jamstalldhet-2026"):
         docx = data / "output" / f"uppfoljning-{cycle}.docx"
@@ -78,6 +78,12 @@ def _check_story_status_and_outputs(data: Path, output: str, _elapsed: float) ->
         .decode()
     )
     assert "Målområde 1. Jämställd makt och inflytande" in jam_body
+    assert (data / "output" / "uppfoljning-hbtqia-2026.pdf").is_file()
+    assert (data / "output" / "uppfoljning-hbtqia-2026-arbetslista.docx").is_file()
+    assert "Tidigare år 2024:" in output and "Tidigare år 2025:" in output
+    # the earlier years give the year comparison and, in the period's last year, the look back
+    assert "Status 2026 jämfört med 2025" in body and "Tillbakablick över strategiperioden" in body
+    assert "@" not in body and "@" not in jam_body
     assert "total" in output and "Klart på" in output
 
 

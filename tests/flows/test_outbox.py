@@ -11,15 +11,17 @@ import pytest
 
 from flows.ledger import Ledger
 from flows.mail.maildir import MaildirMailbox
-from flows.mail.port import MailError, OutboundMessage
+from flows.mail.port import MailDeferred, MailError, OutboundMessage
 from flows.outbox import (
     Planned,
     in_test_mode,
     message_id_for,
     reserve,
-    retry_delays,
     send_reserved,
+    send_task,
 )
+from tests.support.graph_server import GraphServer
+from tests.support.graph_server.fixtures import graph_settings
 
 
 @pytest.fixture()
@@ -110,7 +112,7 @@ def test_test_mode_is_a_separate_message(ledger: Ledger) -> None:
     assert record.message_id == real.message.message_id  # not the test one
 
 
-def test_message_ids_and_backoff() -> None:
+def test_message_ids() -> None:
     assert message_id_for("k", "receipt", "ekeby.example") == message_id_for(
         "k", "receipt", "ekeby.example"
     )
@@ -118,4 +120,41 @@ def test_message_ids_and_backoff() -> None:
         "k2", "receipt", "ekeby.example"
     )
     assert message_id_for("k", "receipt", "ekeby.example").endswith("@ekeby.example>")
-    assert retry_delays(0.5, 3) == [0.5, 2.0, 8.0]
+
+
+def test_one_layer_retries_a_failing_send_and_long_throttling_defers_it(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows.mail.graph import GraphMailbox
+
+    assert send_task().retries == 0  # the Prefect task does not retry: the adapter does
+    with GraphServer() as server:
+        for name, value in server.env().items():
+            monkeypatch.setenv(name, value)
+        planned = _planned()
+        _, message = reserve(ledger, planned)
+        mailbox = GraphMailbox(graph_settings(max_attempts=4))
+        mailbox.was_sent("<warm-up@ekeby.example>")  # sign-in
+        server.set_faults(rate=1.0, kinds=("http503",), retry_after=0.01)
+        server.reset_stats()
+        with pytest.raises(MailError):
+            send_reserved(ledger, mailbox, message)
+        # The adapter's client tried its 4 times; no second layer multiplied them (it was 36).
+        assert server.stats()["total"] == 4
+
+        server.set_faults(rate=0.0, queued=[("http429", None)], retry_after=600)
+        server.reset_stats()
+        with pytest.raises(MailDeferred):
+            send_reserved(ledger, mailbox, message)
+        assert server.stats()["total"] == 1
+        record = ledger.outbound_by_message_id(message.message_id)
+        assert record is not None and not record.sent  # reserved, for the next run
+
+        server.set_faults(queued=[])
+        again = GraphMailbox(graph_settings())  # the next run
+        assert send_reserved(ledger, again, message)
+        assert len(server.sent()) == 1
+        record = ledger.outbound_by_message_id(message.message_id)
+        assert record is not None and record.sent and record.provider_draft_id
+        mailbox.close()
+        again.close()

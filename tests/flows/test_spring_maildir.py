@@ -39,10 +39,29 @@ pytestmark = [
 ]
 
 
+VERSION_NOTICE = "En ny version av ert svar har tagits emot"
+
+
+def _version_notices(cfg: Config, sent: list[bytes]) -> list[tuple[str, int]]:
+    """(board, version) of every version notice, checking it went to all the board's contacts."""
+    found = []
+    for raw in sent:
+        envelope = parse_envelope(raw)
+        if not envelope.subject.startswith(VERSION_NOTICE):
+            continue
+        (board,) = [b for b in cfg.boards.values() if set(envelope.to) == b.all_emails]
+        version = int(envelope.text.split("(version ", 1)[1].split(",", 1)[0])
+        found.append((board.id, version))
+    return found
+
+
 def _by_recipient(sent: list[bytes]) -> dict[str, list[str]]:
+    """Subjects per recipient, without the version notices (checked on their own)."""
     found: dict[str, list[str]] = {}
     for raw in sent:
         envelope = parse_envelope(raw)
+        if envelope.subject.startswith(VERSION_NOTICE):
+            continue
         for address in envelope.to:
             found.setdefault(address, []).append(envelope.subject)
     return found
@@ -87,8 +106,18 @@ def check_spring(cfg: Config, record: SpringRecord, ledger_url: str) -> None:
     assert b(AUTO_REPLY).primary.email not in replies
     assert sum(len(v) for v in replies.values()) == 7
 
+    # every stored version is announced once to all of its board's contacts
+    assert sorted(_version_notices(cfg, record.sent_in("first answers"))) == sorted(
+        [(ON_TIME, 1), (LIBREOFFICE, 1), (FORWARDED, 1), (PDF, 1), (LAST_YEAR, 1)]
+    )
+    assert sorted(_version_notices(cfg, record.sent_in("late answers"))) == [
+        (ON_TIME, 2),
+        (LATE, 1),
+    ]
     texts = {
-        parse_envelope(r).to[0]: parse_envelope(r).text for r in record.sent_in("first answers")
+        parse_envelope(r).to[0]: parse_envelope(r).text
+        for r in record.sent_in("first answers")
+        if not parse_envelope(r).subject.startswith(VERSION_NOTICE)
     }
     assert "PDF" in texts[b(PDF).primary.email]
     assert "förra årets mall" in texts[b(LAST_YEAR).primary.email]
@@ -109,6 +138,7 @@ def check_spring(cfg: Config, record: SpringRecord, ledger_url: str) -> None:
         parse_envelope(r).text
         for r in record.sent_in("late answers")
         if b(ON_TIME).secretary.email in parse_envelope(r).to
+        and not parse_envelope(r).subject.startswith(VERSION_NOTICE)
     )
     assert "version 2" in version_text
 

@@ -76,8 +76,8 @@ def test_followup_serve_registers_schedules_and_runs_deployments(tmp_path: Path)
         assert schedule.active
         form = remind.parameter_openapi_schema["properties"]
         assert form["cycle"]["title"] == "Uppföljning"
-        assert form["cycle"]["anyOf"][0]["enum"] == ["hbtqia-2025", "hbtqia-2026"]
-        assert found["status"].schedules == []
+        assert form["cycle"]["enum"] == ["hbtqia-2025", "hbtqia-2026"]
+        assert [s.parameters for s in found["status"].schedules] == [{"cycle": "hbtqia-2026"}]
 
         run, artifacts = asyncio.run(
             _run_and_wait(

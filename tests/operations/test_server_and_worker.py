@@ -32,6 +32,7 @@ from flows.deployments import MAILBOX_QUEUE, MAILBOX_QUEUE_LIMIT, WORK_POOL
 from flows.documents.template import build_template
 from flows.ledger import Ledger
 from tests.conftest import CONFIG_DIR, REPO
+from tests.support.exchange_stamp import as_delivered_by_exchange
 from tests.support.postgres import fresh_schema, postgres_url
 from tests.support.prefect_server import PREFECT, PrefectServer, prefect_server
 from tests.support.processes import Background, wait_until
@@ -192,7 +193,11 @@ def test_remind_and_collect_on_a_server_with_a_worker(backend: str, tmp_path: Pa
         _ews, endpoint, control = _start_ews(server)
         health = httpx.get(f"{control}health", timeout=5).json()
         mailbox_address = health["address"]
-        httpx.post(f"{control}deliver", content=_answer_message(mailbox_address), timeout=5)
+        httpx.post(
+            f"{control}deliver",
+            content=as_delivered_by_exchange(_answer_message(mailbox_address)),
+            timeout=5,
+        )
 
         server.background(
             "worker",

@@ -225,7 +225,7 @@ def template_body(
     blocks = [
         p("Uppföljning av På lika villkor – Hbtqia+-strategi 2024–2026", "Title"),
         p("Kultur- och fritidsnämnden", "Subtitle"),
-        tbl([tr([tc(p("Så fyller du i mallen") + p("Fyll i Status för varje aktivitet."))])], 1),
+        tbl([tr([tc(p("Så fyller ni i mallen") + p("Fyll i Status för varje aktivitet."))])], 1),
     ]
     for area in range(1, areas + 1):
         blocks.append(p(f"Strategiområde {area}", "Heading1"))

@@ -16,7 +16,7 @@ import httpx
 from tests.support.processes import Background, free_port, start, wait_until
 
 PREFECT = str(Path(sys.executable).with_name("prefect"))
-STARTUP_TIMEOUT = 90.0
+STARTUP_TIMEOUT = 180.0
 
 
 def _quiet_env(home: Path) -> dict[str, str]:
@@ -81,13 +81,19 @@ def _healthy(url: str) -> bool:
 
 
 @contextmanager
-def prefect_server(workdir: Path, database_url: str | None = None) -> Iterator[PrefectServer]:
-    """`prefect server start` on a free port; SQLite in `workdir` unless `database_url`."""
+def prefect_server(
+    workdir: Path, database_url: str | None = None, *, ui: bool = False
+) -> Iterator[PrefectServer]:
+    """`prefect server start` on a free port; SQLite in `workdir` unless `database_url`; the web
+    UI at `api_url` without `/api` when `ui`."""
     home = workdir / "prefect-home"
     home.mkdir(parents=True, exist_ok=True)
     port = free_port()
     api_url = f"http://127.0.0.1:{port}/api"
     env = _quiet_env(home)
+    if ui:
+        # The browser asks the UI where the API is; by default it would say port 4200.
+        env["PREFECT_UI_API_URL"] = api_url
     env["PREFECT_API_DATABASE_CONNECTION_URL"] = (
         database_url or f"sqlite+aiosqlite:///{workdir / 'prefect.db'}"
     )
@@ -104,7 +110,7 @@ def prefect_server(workdir: Path, database_url: str | None = None) -> Iterator[P
             "127.0.0.1",
             "--port",
             str(port),
-            "--no-ui",
+            *([] if ui else ["--no-ui"]),
             "--analytics-off",
             # Scheduled runs would compete with the runs a test triggers.
             "--no-scheduler",

@@ -7,7 +7,13 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
-from flows.approval import FirstWaveAnswer, decide_without_asking, describe_wave
+from flows.approval import (
+    AnswerKind,
+    FirstWaveAnswer,
+    decide_without_asking,
+    describe_wave,
+    interpret,
+)
 from flows.ledger import ApprovalRecord
 from flows.mail.port import Attachment, OutboundMessage
 from flows.model import Cycle
@@ -74,9 +80,44 @@ def test_the_form_shows_every_message_with_board_text_escaped() -> None:
 
 
 def test_the_form_rejects_a_malformed_test_address() -> None:
-    assert FirstWaveAnswer(approve=True, test_mode_address="  ").test_mode_address is None
-    assert FirstWaveAnswer(test_mode_address="Eva@Ekeby.Example").test_mode_address == (
+    assert FirstWaveAnswer(approve=True, test_mode_address="  ").test_address is None
+    assert FirstWaveAnswer(test_mode_address="Eva@Ekeby.Example").test_address == (
         "eva@ekeby.example"
     )
     with pytest.raises(ValidationError):
         FirstWaveAnswer(test_mode_address="eva@")
+
+
+def test_a_test_address_alone_means_send_me_the_test_first() -> None:
+    alone = FirstWaveAnswer(approved_by="Eva", test_mode_address="eva@ekeby.example")
+    assert interpret(alone) is AnswerKind.TEST_FIRST
+    ticked = FirstWaveAnswer(approve=True, test_mode_address="eva@ekeby.example")
+    assert interpret(ticked) is AnswerKind.TEST_FIRST
+    assert interpret(FirstWaveAnswer(approve=True, approved_by="Eva")) is AnswerKind.SEND
+    assert interpret(FirstWaveAnswer(approved_by="Eva")) is AnswerKind.STOP
+
+
+def test_the_form_is_swedish_without_optional_markers() -> None:
+    """The Prefect UI appends "(Optional)" to every field not listed as required."""
+    form = FirstWaveAnswer.with_initial_data(description="## Första utskicket")
+    schema = form.model_json_schema()
+    properties = schema["properties"]
+    assert sorted(schema["required"]) == sorted(properties)
+    assert properties["approve"]["title"] == "Godkänn utskicket till nämnderna"
+    assert properties["approve"]["default"] is False
+    assert properties["approved_by"]["title"] == "Ditt namn"
+    assert properties["test_mode_address"]["title"] == "Testadress"
+    assert properties["test_mode_address"]["type"] == "string"  # one text box, no type choice
+    assert all("description" in p for p in properties.values())
+    # the form still starts from its defaults and accepts what the UI sends back
+    assert form().approve is False
+    answer = form.model_validate({"approve": True, "approved_by": "Eva", "test_mode_address": ""})
+    assert interpret(answer) is AnswerKind.SEND
+
+
+def test_the_form_names_the_boards() -> None:
+    message = OutboundMessage(message_id="<i@e>", to=("a@ekeby.example",), subject="S", text="T")
+    wave = [Planned(message, "invitation", "invitation", "hbtqia-2026", "kultur")]
+    text = describe_wave(_cycle(True), wave, {"kultur": "Kultur- och fritidsnämnden"})
+    assert "| Kultur- och fritidsnämnden |" in text
+    assert "Testadress" in text

@@ -101,3 +101,11 @@ def test_invalid_yaml(config_copy: Path) -> None:
 
 def test_missing_directory(tmp_path: Path) -> None:
     assert "finns inte" in _error(tmp_path / "nope")
+
+
+def test_an_unknown_cycle_names_the_closest_configured_ones(config_dir: Path) -> None:
+    config = load_config(config_dir)
+    with pytest.raises(KeyError) as typo:
+        config.cycle("hbtqia-2062")
+    assert "okänd uppföljning 'hbtqia-2062'" in typo.value.args[0]
+    assert "menade du 'hbtqia-2026'" in typo.value.args[0]

@@ -24,6 +24,7 @@ from flows.deployments import (
     MAILBOX_QUEUE,
     REMIND,
     SPECS,
+    STATUS,
     TIMEZONE,
     WORK_POOL,
     RemindParameters,
@@ -36,6 +37,7 @@ from flows.deployments import (
     planned_schedules,
     remind_rrule,
     reminder_window,
+    status_rrule,
 )
 from flows.model import Config, Cycle
 from tests.conftest import CONFIG_DIR, REPO
@@ -110,7 +112,12 @@ def test_compile_runs_once_on_compile_on(cycle: Cycle) -> None:
 def test_only_cycles_whose_windows_are_open_are_scheduled(config: Config) -> None:
     late_2026 = planned_schedules(config, dt.date(2026, 11, 22))
     assert {p.cycle for p in late_2026} == {"hbtqia-2026"}
-    assert {p.deployment for p in late_2026} == {REMIND.name, COLLECT.name, COMPILE.name}
+    assert {p.deployment for p in late_2026} == {
+        REMIND.name,
+        COLLECT.name,
+        COMPILE.name,
+        STATUS.name,
+    }
     spring_2026 = planned_schedules(config, dt.date(2026, 3, 1))
     assert {p.cycle for p in spring_2026} == {"hbtqia-2025", "hbtqia-2026"}
     assert len({p.slug for p in spring_2026}) == len(spring_2026)
@@ -118,16 +125,23 @@ def test_only_cycles_whose_windows_are_open_are_scheduled(config: Config) -> Non
 
 
 def test_parameter_form_offers_the_configured_cycles() -> None:
-    schema = parameter_schema(RemindParameters, ["hbtqia-2026", "hbtqia-2025"])
+    schema = parameter_schema(RemindParameters, ["hbtqia-2026", "hbtqia-2025"], "hbtqia-2026")
     assert list(schema["properties"]) == ["cycle", "today", "dry_run"]
     cycle = schema["properties"]["cycle"]
     assert cycle["title"] == "Uppföljning"
-    assert cycle["anyOf"][0]["enum"] == ["hbtqia-2025", "hbtqia-2026"]
-    assert schema["properties"]["today"]["anyOf"][0]["format"] == "date"
+    assert cycle["type"] == "string" and "anyOf" not in cycle  # a dropdown, no type switch
+    assert cycle["enum"] == ["hbtqia-2025", "hbtqia-2026"]
+    assert cycle["default"] == "hbtqia-2026"
+    today = schema["properties"]["today"]
+    assert today["format"] == "date" and "anyOf" not in today and "default" not in today
     assert [p["position"] for p in schema["properties"].values()] == [0, 1, 2]
-    assert schema["required"] == []
+    # the UI marks fields not required "(Optional)": those with a default are required
+    assert schema["required"] == ["cycle", "dry_run"]
     with pytest.raises(ValidationError):
         RemindParameters.model_validate({"cycle": "hbtqia-2026", "bogus": 1})
+    without_default = parameter_schema(RemindParameters, ["hbtqia-2026"])
+    assert without_default["required"] == ["dry_run"]
+    assert "default" not in without_default["properties"]["cycle"]
 
 
 def _flow_parameters(entrypoint: str) -> dict[str, Any]:
@@ -187,6 +201,7 @@ def test_prefect_yaml_working_day_crons() -> None:
     declared = {d["name"]: d for d in _prefect_yaml()["deployments"]}
     assert declared["remind"]["schedules"][0]["cron"] == "30 7 * * 1-5"
     assert declared["collect"]["schedules"][0]["cron"] == "*/15 7-17 * * 1-5"
+    assert declared["status"]["schedules"][0]["cron"] == "5 7-17 * * 1-5"
 
 
 def test_serve_builds_every_deployment_with_its_form_and_schedules(config: Config) -> None:
@@ -197,7 +212,7 @@ def test_serve_builds_every_deployment_with_its_form_and_schedules(config: Confi
     remind = deployments["remind"]
     assert remind.entrypoint == "flows/prefect_flows.py:remind_flow"
     form = remind._parameter_openapi_schema.model_dump()
-    assert form["properties"]["cycle"]["anyOf"][0]["enum"] == ["hbtqia-2025", "hbtqia-2026"]
+    assert form["properties"]["cycle"]["enum"] == ["hbtqia-2025", "hbtqia-2026"]
     assert remind.schedules is not None
     [schedule] = remind.schedules
     rrule = schedule.schedule
@@ -209,4 +224,19 @@ def test_serve_builds_every_deployment_with_its_form_and_schedules(config: Confi
     [compile_schedule] = deployments["compile"].schedules
     assert isinstance(compile_schedule.schedule, ClientRRule)
     assert "DTSTART:20270419T060000" in compile_schedule.schedule.rrule
-    assert deployments["status"].schedules == []
+    status = deployments["status"].schedules
+    assert status is not None
+    [status_schedule] = status
+    assert isinstance(status_schedule.schedule, ClientRRule)
+    assert status_schedule.parameters == {"cycle": "hbtqia-2026"}
+    assert status_schedule.schedule.rrule.startswith("DTSTART:20270203T070500")
+
+
+def test_status_is_refreshed_every_working_hour_while_answers_are_collected(cycle: Cycle) -> None:
+    window = collection_window(cycle)
+    runs = _dates(status_rrule(window), 30)
+    assert runs[0] == dt.datetime(2027, 2, 3, 7, 5, tzinfo=STOCKHOLM)
+    assert {r.hour for r in runs} == set(range(7, 18)) and {r.minute for r in runs} == {5}
+    assert all(r.weekday() < 5 for r in runs)
+    last = _dates(status_rrule(window), 50, dt.datetime(2027, 5, 21, tzinfo=dt.UTC))
+    assert last[-1].date() == window.last

@@ -165,13 +165,11 @@ def test_sending_many_keeps_within_the_configured_concurrency(server: EwsServer)
     mailbox.was_sent("<warm-up@x>")
     server.set_faults(latency=0.05)
     server.stats.reset()
-    started = time.monotonic()
     failures = mailbox.send_many([message(n) for n in range(24)])
-    elapsed = time.monotonic() - started
     assert failures == {}
     assert len(server.sent()) == 24
-    assert server.stats.max_in_flight == 3  # overlapping, and never more than allowed
-    assert elapsed < 48 * 0.05  # faster than one at a time
+    # Overlapping, and never more than allowed (speed itself: benchmarks/mailbox.py).
+    assert server.stats.max_in_flight == 3
 
 
 def test_a_large_inbox_is_fetched_in_batches(server: EwsServer) -> None:

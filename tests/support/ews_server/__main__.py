@@ -12,6 +12,7 @@ from tests.support.ews_server.server import (
     DEFAULT_USER,
     EwsServer,
 )
+from tests.support.exchange_profile import realistic
 
 
 def main() -> None:
@@ -21,10 +22,22 @@ def main() -> None:
     parser.add_argument("--username", default=DEFAULT_USER)
     parser.add_argument("--password", default=DEFAULT_PASSWORD)
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added per request")
+    parser.add_argument(
+        "--realistic",
+        type=float,
+        default=None,
+        metavar="FACTOR",
+        help="switch on the realistic profile with this time factor",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO)
+    behaviour = realistic(args.realistic) if args.realistic is not None else None
     server = EwsServer(
-        address=args.address, username=args.username, password=args.password, port=args.port
+        address=args.address,
+        username=args.username,
+        password=args.password,
+        port=args.port,
+        behaviour=behaviour,
     )
     server.set_faults(latency=args.latency)
     # The first line tells a parent process where to connect.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from lxml import etree
 
@@ -19,6 +20,7 @@ from tests.support.ews_server.soap import (
     text,
 )
 from tests.support.ews_server.store import Folder, InvalidSyncState, Item, Store
+from tests.support.exchange_profile import Behaviour, is_smime
 
 M = f"{{{M_NS}}}"
 T = f"{{{T_NS}}}"
@@ -26,6 +28,7 @@ T = f"{{{T_NS}}}"
 
 NO_FOLDER = "The specified folder could not be found in the store."
 BAD_STATE = "Synchronization state data is corrupt or otherwise invalid."
+NO_RECIPIENTS = "At least one recipient isn't valid."
 ONLY_MIME = "This test server only accepts messages as MimeContent."
 FOLDER_EXISTS = "A folder with the specified name already exists."
 # Exchange's SyncFolderItems errors still carry (empty) sync elements; exchangelib reads them.
@@ -55,9 +58,20 @@ def parse_request(data: bytes) -> tuple[str, etree._Element, etree._Element | No
     return etree.QName(element).localname, element, header
 
 
+# Response texts as Exchange words them (ResponseCodeType in the EWS reference).
+MIME_FAILED = "Content conversion failed."
+CORRUPT = "The item is corrupt."
+BATCH_STOPPED = (
+    "The batch processing was stopped because an error occurred in an earlier item in the batch."
+)
+# Asking for these reads the item's content; a corrupt item fails them.
+CONTENT_FIELDS = frozenset({"item:MimeContent", "item:Body", "item:Attachments"})
+
+
 class Operations:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, behaviour: Callable[[], Behaviour] = Behaviour) -> None:
         self.store = store
+        self.behaviour = behaviour
         self.handlers: dict[str, Callable[[etree._Element], bytes]] = {
             "GetFolder": self.get_folder,
             "FindFolder": self.find_folder,
@@ -65,6 +79,8 @@ class Operations:
             "SyncFolderItems": self.sync_folder_items,
             "GetItem": self.get_item,
             "CreateItem": self.create_item,
+            "SendItem": self.send_item,
+            "GetAttachment": self.get_attachment,
             "UpdateItem": self.update_item,
             "MoveItem": self.move_item,
             "FindItem": self.find_item,
@@ -76,6 +92,7 @@ class Operations:
         handler = self.handlers.get(name)
         if handler is None:
             raise UnsupportedOperation(name)
+        self.store.file_due()
         return handler(element)
 
     # --- folders -------------------------------------------------------------------------
@@ -239,14 +256,58 @@ class Operations:
     def get_item(self, element: etree._Element) -> bytes:
         fields = _requested_fields(element.find(f"{M}ItemShape"))
         ids = element.find(f"{M}ItemIds")
+        behaviour = self.behaviour()
         messages = []
+        stopped = False
         for ref in ids if ids is not None else []:
             item = self.store.items.get(ref.get("Id", ""))
-            if item is None:
+            failure = None if item is None else self._read_failure(item, fields, behaviour)
+            if stopped:
+                # A warning, not an error, in Exchange's answers.
+                messages.append(
+                    error("GetItem", "ErrorBatchProcessingStopped", BATCH_STOPPED, level="Warning")
+                )
+            elif item is None:
                 messages.append(_item_not_found("GetItem"))
+            elif failure is not None:
+                messages.append(error("GetItem", failure[0], failure[1], "<m:Items/>"))
+                stopped = behaviour.batch_stops_after_error
             else:
                 messages.append(success("GetItem", f"<m:Items>{_item_xml(item, fields)}</m:Items>"))
         return operation_response("GetItem", messages)
+
+    @staticmethod
+    def _read_failure(item: Item, fields: set[str], behaviour: Behaviour) -> tuple[str, str] | None:
+        if item.corrupt and fields & CONTENT_FIELDS:
+            return "ErrorItemCorrupt", CORRUPT
+        if "item:MimeContent" in fields and behaviour.smime_mime_fails and is_smime(item.mime):
+            return "ErrorMimeContentConversionFailed", MIME_FAILED
+        return None
+
+    def get_attachment(self, element: etree._Element) -> bytes:
+        ids = element.find(f"{M}AttachmentIds")
+        messages = []
+        for ref in ids if ids is not None else []:
+            found = _attachment(self.store, ref.get("Id", ""))
+            if found is None:
+                messages.append(
+                    error(
+                        "GetAttachment",
+                        "ErrorInvalidIdMalformed",
+                        "Id is malformed.",
+                        "<m:Attachments/>",
+                    )
+                )
+                continue
+            attachment_id, name, content_type, data = found
+            body = (
+                f"<t:FileAttachment><t:AttachmentId Id={attr(attachment_id)}/>"
+                f"<t:Name>{text(name)}</t:Name><t:ContentType>{text(content_type)}</t:ContentType>"
+                f"<t:Size>{len(data)}</t:Size>"
+                f"<t:Content>{base64.b64encode(data).decode()}</t:Content></t:FileAttachment>"
+            )
+            messages.append(success("GetAttachment", f"<m:Attachments>{body}</m:Attachments>"))
+        return operation_response("GetAttachment", messages)
 
     def create_item(self, element: etree._Element) -> bytes:
         disposition = element.get("MessageDisposition", "SaveOnly")
@@ -288,9 +349,32 @@ class Operations:
             save_in = None
             if disposition == "SendAndSaveCopy":
                 save_in = (target or self.store.folders_by_name("sentitems")).id
-            self.store.send(mime, recipients, save_in)
+            self.store.send(mime, recipients, save_in, self.behaviour().sent_items_delay)
             messages.append(success("CreateItem", "<m:Items/>"))
         return operation_response("CreateItem", messages)
+
+    def send_item(self, element: etree._Element) -> bytes:
+        save = element.get("SaveItemToFolder", "true").lower() == "true"
+        saved = element.find(f"{M}SavedItemFolderId")
+        target = self._folder_ref(saved[0]) if saved is not None and len(saved) else None
+        save_in = (target or self.store.folders_by_name("sentitems")).id if save else None
+        ids = element.find(f"{M}ItemIds")
+        messages = []
+        for ref in ids if ids is not None else []:
+            item = self.store.items.get(ref.get("Id", ""))
+            if item is None:
+                messages.append(_item_not_found("SendItem"))
+                continue
+            if not (item.to or item.cc):
+                messages.append(
+                    error(
+                        "SendItem", "ErrorInvalidRecipients", "At least one recipient isn't valid."
+                    )
+                )
+                continue
+            self.store.submit(item.id, save_in, self.behaviour().sent_items_delay)
+            messages.append(success("SendItem"))
+        return operation_response("SendItem", messages)
 
     def update_item(self, element: etree._Element) -> bytes:
         changes = element.find(f"{M}ItemChanges")
@@ -454,7 +538,68 @@ def _item_xml(item: Item, fields: set[str]) -> str:
         parts.append(f"<t:From>{_mailbox_xml(item.sender)}</t:From>")
     if "message:InternetMessageId" in fields and item.message_id:
         parts.append(f"<t:InternetMessageId>{text(item.message_id)}</t:InternetMessageId>")
+    if "message:CcRecipients" in fields and item.cc:
+        parts.append(
+            f"<t:CcRecipients>{''.join(_mailbox_xml(a) for a in item.cc)}</t:CcRecipients>"
+        )
+    if "item:DateTimeSent" in fields:
+        parts.append(f"<t:DateTimeSent>{_iso(item.received)}</t:DateTimeSent>")
+    if "item:Body" in fields:
+        kind, content = _body(item.mime)
+        parts.append(f'<t:Body BodyType="{kind}">{text(content)}</t:Body>')
+    if "item:Attachments" in fields:
+        files = "".join(
+            f"<t:FileAttachment><t:AttachmentId Id={attr(aid)}/><t:Name>{text(name)}</t:Name>"
+            f"<t:ContentType>{text(ctype)}</t:ContentType><t:Size>{len(data)}</t:Size>"
+            "</t:FileAttachment>"
+            for aid, name, ctype, data in _attachments(item)
+        )
+        parts.append(f"<t:Attachments>{files}</t:Attachments>")
+    if "item:HasAttachments" in fields:
+        parts.append(
+            f"<t:HasAttachments>{'true' if _attachments(item) else 'false'}</t:HasAttachments>"
+        )
     return f"<t:Message>{''.join(parts)}</t:Message>"
+
+
+def _parsed(mime: bytes) -> Any:
+    from email import policy
+    from email.parser import BytesParser
+
+    return BytesParser(policy=policy.default).parsebytes(mime)
+
+
+def _body(mime: bytes) -> tuple[str, str]:
+    """The item's Body property: the HTML part if there is one, else the plain text."""
+    message = _parsed(mime)
+    part = message.get_body(preferencelist=("html", "plain"))
+    if part is None:
+        return "Text", ""
+    kind = "HTML" if part.get_content_type() == "text/html" else "Text"
+    try:
+        return kind, str(part.get_content())
+    except (LookupError, ValueError):
+        return kind, ""
+
+
+def _attachments(item: Item) -> list[tuple[str, str, str, bytes]]:
+    """File attachments as Exchange lists them: every part with a file name, at any depth."""
+    found = []
+    for index, part in enumerate(_parsed(item.mime).walk()):
+        name = part.get_filename()
+        if not name or part.is_multipart():
+            continue
+        data = part.get_payload(decode=True) or b""
+        found.append((f"{item.id}:{index}", str(name), part.get_content_type(), data))
+    return found
+
+
+def _attachment(store: Store, attachment_id: str) -> tuple[str, str, str, bytes] | None:
+    item_id, _, _ = attachment_id.rpartition(":")
+    item = store.items.get(item_id)
+    if item is None:
+        return None
+    return next((a for a in _attachments(item) if a[0] == attachment_id), None)
 
 
 def _recipients(message: etree._Element) -> tuple[str, ...]:

@@ -31,8 +31,16 @@ class EwsControl:
     def health(self) -> dict[str, Any]:
         return dict(self._http.get("health").raise_for_status().json())
 
-    def deliver(self, raw: bytes) -> str:
-        return str(self._http.post("deliver", content=raw).raise_for_status().json()["id"])
+    def deliver(self, raw: bytes, *, corrupt: bool = False) -> str:
+        route = "deliver?corrupt=1" if corrupt else "deliver"
+        return str(self._http.post(route, content=raw).raise_for_status().json()["id"])
+
+    def set_behaviour(self, **changes: Any) -> dict[str, Any]:
+        """Switch documented behaviours (tests/support/exchange_profile.Behaviour fields)."""
+        return dict(self._http.post("behaviour", json=changes).raise_for_status().json())
+
+    def folder_items(self, distinguished: str) -> list[dict[str, Any]]:
+        return list(self._http.get(f"folders/{distinguished}").raise_for_status().json())
 
     def sent(self) -> list[dict[str, Any]]:
         result = self._http.get("sent").raise_for_status().json()
@@ -74,11 +82,17 @@ class EwsControl:
 
 
 @contextmanager
-def ews_server_process(*, latency: float = 0.0) -> Iterator[EwsControl]:
-    """Start `python -m tests.support.ews_server` on a free port; stop it afterwards."""
+def ews_server_process(
+    *, latency: float = 0.0, realistic: float | None = None
+) -> Iterator[EwsControl]:
+    """Start `python -m tests.support.ews_server` on a free port; stop it afterwards.
+
+    `realistic`: the time factor of the realistic profile (None: the kind server)."""
     command = [sys.executable, "-m", "tests.support.ews_server", "--port", "0"]
     if latency:
         command += ["--latency", str(latency)]
+    if realistic is not None:
+        command += ["--realistic", str(realistic)]
     process = subprocess.Popen(
         command,
         cwd=REPO,

@@ -42,9 +42,9 @@ def success(operation: str, inner: str = "") -> str:
     )
 
 
-def error(operation: str, code: str, text: str, inner: str = "") -> str:
+def error(operation: str, code: str, text: str, inner: str = "", *, level: str = "Error") -> str:
     return (
-        f'<m:{operation}ResponseMessage ResponseClass="Error">'
+        f'<m:{operation}ResponseMessage ResponseClass="{level}">'
         f"<m:MessageText>{escape(text)}</m:MessageText>"
         f"<m:ResponseCode>{code}</m:ResponseCode>"
         f"<m:DescriptiveLinkKey>0</m:DescriptiveLinkKey>{inner}"
@@ -95,3 +95,60 @@ def attr(value: str) -> str:
 
 def text(value: str) -> str:
     return escape(value)
+
+
+AUTODISCOVER_NS = "http://schemas.microsoft.com/exchange/2010/Autodiscover"
+ADDRESSING_NS = "http://www.w3.org/2005/08/addressing"
+SCHEMAS = "Exchange2007, Exchange2007_SP1, Exchange2010, Exchange2010_SP1, Exchange2010_SP2, Exchange2013, Exchange2013_SP1, Exchange2015, Exchange2016"  # noqa: E501
+
+
+def autodiscover_response(request: bytes, address: str, ews_url: str) -> bytes:
+    """SOAP autodiscover GetUserSettings: the EWS URL and schemas for our mailbox; any other
+    address is an InvalidUser (as Exchange answers for an unknown mailbox)."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    root = etree.fromstring(request, parser)
+    asked = [(m.text or "").strip() for m in root.iter(f"{{{AUTODISCOVER_NS}}}Mailbox")]
+    users = []
+    for user in asked:
+        if user.lower() != address.lower():
+            users.append(
+                "<UserResponse><ErrorCode>InvalidUser</ErrorCode>"
+                f"<ErrorMessage>Invalid user: '{escape(user)}'</ErrorMessage>"
+                '<RedirectTarget i:nil="true"/><UserSettingErrors/><UserSettings/>'
+                "</UserResponse>"
+            )
+            continue
+        settings = {
+            "AutoDiscoverSMTPAddress": address,
+            "ExternalEwsUrl": ews_url,
+            "InternalEwsUrl": ews_url,
+            "EwsSupportedSchemas": SCHEMAS,
+        }
+        values = "".join(
+            f'<UserSetting i:type="StringSetting"><Name>{name}</Name>'
+            f"<Value>{escape(value)}</Value></UserSetting>"
+            for name, value in settings.items()
+        )
+        users.append(
+            "<UserResponse><ErrorCode>NoError</ErrorCode><ErrorMessage>No error.</ErrorMessage>"
+            '<RedirectTarget i:nil="true"/><UserSettingErrors/>'
+            f"<UserSettings>{values}</UserSettings></UserResponse>"
+        )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>'
+        f'<s:Envelope xmlns:s="{SOAP_NS}" xmlns:a="{ADDRESSING_NS}"><s:Header>'
+        '<a:Action s:mustUnderstand="1">http://schemas.microsoft.com/exchange/2010/'
+        "Autodiscover/Autodiscover/GetUserSettingsResponse</a:Action>"
+        f'<h:ServerVersionInfo xmlns:h="{AUTODISCOVER_NS}" '
+        'xmlns:i="http://www.w3.org/2001/XMLSchema-instance"><h:MajorVersion>15'
+        "</h:MajorVersion><h:MinorVersion>1</h:MinorVersion><h:MajorBuildNumber>2507"
+        "</h:MajorBuildNumber><h:MinorBuildNumber>6</h:MinorBuildNumber>"
+        "<h:Version>Exchange2015</h:Version></h:ServerVersionInfo></s:Header><s:Body>"
+        f'<GetUserSettingsResponseMessage xmlns="{AUTODISCOVER_NS}">'
+        '<Response xmlns:i="http://www.w3.org/2001/XMLSchema-instance">'
+        "<ErrorCode>NoError</ErrorCode><ErrorMessage/>"
+        f"<UserResponses>{''.join(users)}</UserResponses>"
+        "</Response></GetUserSettingsResponseMessage></s:Body></s:Envelope>"
+    ).encode()

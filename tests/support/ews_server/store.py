@@ -7,6 +7,7 @@ import bisect
 import itertools
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy
@@ -65,6 +66,7 @@ class Item:
     categories: list[str] = field(default_factory=list)
     is_read: bool = False
     item_class: str = "IPM.Note"
+    corrupt: bool = False  # every read of its content fails with ErrorItemCorrupt
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,8 @@ class Store:
         self.folders: dict[str, Folder] = {}
         self.items: dict[str, Item] = {}
         self.sent: list[SentMessage] = []
+        # Submitted items waiting in the Outbox: (due, item id, folder the copy is filed in).
+        self.pending: list[tuple[float, str, str | None]] = []
         for name, (display, parent) in DISTINGUISHED.items():
             parent_id = self.folders_by_name(parent).id if parent else None
             folder = Folder(id=new_id(), name=display, parent_id=parent_id, distinguished=name)
@@ -119,7 +123,14 @@ class Store:
 
     # --- items ---------------------------------------------------------------------------
 
-    def add_item(self, folder_id: str, mime: bytes, *, received: datetime | None = None) -> Item:
+    def add_item(
+        self,
+        folder_id: str,
+        mime: bytes,
+        *,
+        received: datetime | None = None,
+        corrupt: bool = False,
+    ) -> Item:
         headers = _headers(mime)
         item = Item(
             id=new_id(),
@@ -132,14 +143,15 @@ class Store:
             to=_addresses(headers.get_all("To")),
             cc=_addresses(headers.get_all("Cc")),
             received=received or datetime.now(UTC).replace(microsecond=0),
+            corrupt=corrupt,
         )
         with self.lock:
             self.items[item.id] = item
             self._record(self.folders[folder_id], item.id, present=True)
         return item
 
-    def deliver(self, mime: bytes) -> Item:
-        return self.add_item(self.folders_by_name("inbox").id, mime)
+    def deliver(self, mime: bytes, *, corrupt: bool = False) -> Item:
+        return self.add_item(self.folders_by_name("inbox").id, mime, corrupt=corrupt)
 
     def touch(self, item: Item) -> None:
         with self.lock:
@@ -156,11 +168,50 @@ class Store:
             self._record(self.folders[target_id], moved.id, present=True)
             return moved
 
-    def send(self, mime: bytes, recipients: tuple[str, ...], save_in: str | None) -> Item | None:
+    def send(
+        self, mime: bytes, recipients: tuple[str, ...], save_in: str | None, delay: float = 0.0
+    ) -> Item | None:
+        """CreateItem SendAndSaveCopy/SendOnly: transport takes the message at once; the copy
+        waits in the Outbox until it is filed in `save_in` after `delay` seconds."""
         mid = _headers(mime).message_id
         with self.lock:
             self.sent.append(SentMessage(mime, recipients, mid, datetime.now(UTC)))
-        return self.add_item(save_in, mime) if save_in else None
+            item = self.add_item(self.folders_by_name("outbox").id, mime)
+            self.pending.append((time.monotonic() + delay, item.id, save_in))
+            self.file_due()
+            return item
+
+    def submit(self, item_id: str, save_in: str | None, delay: float = 0.0) -> None:
+        """SendItem: the draft moves to the Outbox (a new ItemId), transport sends it, and the
+        copy is filed after `delay` seconds (or deleted if no copy is kept)."""
+        with self.lock:
+            moved = self.move(item_id, self.folders_by_name("outbox").id)
+            recipients = moved.to + moved.cc
+            self.sent.append(
+                SentMessage(moved.mime, recipients, moved.message_id, datetime.now(UTC))
+            )
+            self.pending.append((time.monotonic() + delay, moved.id, save_in))
+            self.file_due()
+
+    def file_due(self) -> None:
+        """Move the Outbox items whose time has come to their Sent Items folder."""
+        now = time.monotonic()
+        with self.lock:
+            waiting = []
+            for due, item_id, save_in in self.pending:
+                if due > now:
+                    waiting.append((due, item_id, save_in))
+                elif item_id in self.items:
+                    if save_in is None:
+                        self.delete(item_id)
+                    else:
+                        self.move(item_id, save_in)
+            self.pending = waiting
+
+    def delete(self, item_id: str) -> None:
+        with self.lock:
+            item = self.items.pop(item_id)
+            self._record(self.folders[item.folder_id], item_id, present=False)
 
     def _record(self, folder: Folder, item_id: str, *, present: bool) -> None:
         seq = next(self._seq)

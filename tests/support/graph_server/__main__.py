@@ -11,6 +11,7 @@ import logging
 import signal
 import sys
 
+from tests.support.exchange_profile import realistic
 from tests.support.graph_server.server import GraphServer, info_line
 
 
@@ -18,9 +19,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added per request")
+    parser.add_argument(
+        "--realistic", type=float, default=None, metavar="FACTOR", help="realistic profile"
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO)
-    server = GraphServer(port=args.port)
+    behaviour = realistic(args.realistic, graph=True) if args.realistic is not None else None
+    server = GraphServer(port=args.port, behaviour=behaviour)
     server.set_faults(latency=args.latency)
     # Terminated by the parent: leave serve_forever through the finally below.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

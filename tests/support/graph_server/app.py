@@ -25,6 +25,12 @@ import jwt
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
+from tests.support.exchange_profile import (
+    CONCURRENCY_RETRY_AFTER_SECONDS,
+    Behaviour,
+    Throttle,
+    is_smime,
+)
 from tests.support.graph_server.faults import FaultPlan, Stats, updated_plan
 from tests.support.graph_server.store import (
     GraphStore,
@@ -38,6 +44,11 @@ from tests.support.graph_server.store import (
 MAX_REQUEST_BYTES = 4 * 1024 * 1024  # Graph rejects larger request bodies
 MAX_UPLOAD_CHUNK = 4 * 1024 * 1024
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
+EWS_SCOPE = "https://outlook.office365.com/.default"  # what exchangelib asks for, for EWS
+# Operations that do not count against the mailbox (the token endpoint is Entra ID's).
+_NOT_MAILBOX = frozenset({"token", "openid_configuration"})
+# Operations whose request bodies count against the upload budget.
+_UPLOADS = frozenset({"create_message", "update_message", "add_attachment", "upload_put"})
 PROCESSED_FOLDER = "Uppföljning – behandlade"  # the adapter's default processed folder
 _FILTER = re.compile(r"^\s*(\w+)\s+eq\s+'((?:[^']|'')*)'\s*$")
 
@@ -68,31 +79,54 @@ class GraphError(Exception):
 class GraphApp:
     """Everything the handler needs; shared by all request threads."""
 
-    def __init__(self, credentials: Credentials) -> None:
+    def __init__(self, credentials: Credentials, behaviour: Behaviour | None = None) -> None:
         self.credentials = credentials
+        self.behaviour = self._initial_behaviour = behaviour or Behaviour()
         self.store = GraphStore(credentials.mailbox)
-        self.faults = FaultPlan()
+        self.faults = self._plain_faults()
         self.stats = Stats()
+        self.throttle = Throttle()
         self.tokens: dict[str, float] = {}
+        self.token_scopes: dict[str, str] = {}
         self.base_url = ""  # set once the server knows its port
 
+    def _plain_faults(self) -> FaultPlan:
+        realistic = self.behaviour.throttle_back_off != Behaviour().throttle_back_off
+        return FaultPlan(retry_after=self.behaviour.throttle_back_off) if realistic else FaultPlan()
+
     def reset(self) -> None:
-        """An empty mailbox, no faults, zero counters (issued tokens stay valid)."""
+        """An empty mailbox, the behaviour it started with, no faults, zero counters (issued
+        tokens stay valid)."""
+        self.behaviour = self._initial_behaviour
         self.store = GraphStore(self.credentials.mailbox)
-        self.faults = FaultPlan()
+        self.faults = self._plain_faults()
         self.stats.reset()
+        self.throttle = Throttle()
+
+    def set_behaviour(self, **changes: Any) -> None:
+        self.behaviour = self.behaviour.updated(**changes)
+        if "throttle_back_off" in changes:
+            self.faults = updated_plan(
+                self.faults, {"retry_after": self.behaviour.throttle_back_off}
+            )
+
+    def token_valid(self, token: str, scope: str = GRAPH_SCOPE) -> bool:
+        """True for an unexpired access token issued for `scope` (the EWS test server asks)."""
+        return self.tokens.get(token, 0) >= time.time() and self.token_scopes.get(token) == scope
 
     def deliver(self, raw: bytes, folder: str = "inbox") -> str:
         return self.store.deliver(raw, folder).id
 
     def sent(self) -> list[dict[str, Any]]:
         """What was sent, oldest first: recipients, message_id, mime (and Graph id, subject)."""
+        self.store.advance()
         with self.store.lock:
             return [dict(item) for item in self.store.sent_log]
 
     def folder_messages(self, name: str) -> list[dict[str, Any]]:
         """Messages in a well-known folder (inbox, drafts, sentitems) or one by display name."""
         store = self.store
+        store.advance()
         with store.lock:
             folder_id = store.folder_id(name) or next(
                 (f.id for f in store.folders.values() if f.display_name == name), None
@@ -196,14 +230,56 @@ class GraphHandler(BaseHTTPRequestHandler):
         app.stats.count(operation)
         app.stats.started()
         try:
-            self._serve(app, operation, run)
+            self._serve(app, operation, run, len(body))
         finally:
             app.stats.finished()
 
-    def _serve(self, app: GraphApp, operation: str, run: Callable[[], Response]) -> None:
+    def _serve(
+        self, app: GraphApp, operation: str, run: Callable[[], Response], size: int = 0
+    ) -> None:
+        behaviour = app.behaviour
+        if operation in _NOT_MAILBOX:
+            self._serve_counted(app, operation, run)
+            return
+        if not app.throttle.enter(behaviour.max_concurrency):
+            app.stats.fault("concurrency")
+            wait = behaviour.scaled(CONCURRENCY_RETRY_AFTER_SECONDS)
+            self._write(
+                error_response(
+                    429,
+                    "ApplicationThrottled",
+                    "Application is over its MailboxConcurrency limit.",
+                    Retry_After=f"{wait:g}",
+                )
+            )
+            return
+        try:
+            if operation in _UPLOADS and size:
+                wait = app.throttle.upload_wait(
+                    size, behaviour.upload_budget_bytes, behaviour.upload_window
+                )
+                if wait:
+                    app.stats.fault("upload_budget")
+                    self._write(
+                        error_response(
+                            429,
+                            "ApplicationThrottled",
+                            "Application is over its upload limit for this mailbox.",
+                            Retry_After=f"{wait:g}",
+                        )
+                    )
+                    return
+                with app.stats.lock:
+                    app.stats.uploaded_bytes += size
+            self._serve_counted(app, operation, run)
+        finally:
+            app.throttle.leave()
+
+    def _serve_counted(self, app: GraphApp, operation: str, run: Callable[[], Response]) -> None:
         plan = app.faults
         if plan.latency and operation != "token":
             time.sleep(plan.latency)
+        app.store.advance()
         fault = plan.pick(operation)
         if fault:
             app.stats.fault(fault)
@@ -348,10 +424,13 @@ def token(app: GraphApp, body: bytes, headers: Any) -> Response:
                 "error_codes": [7000215],
             },
         )
-    if GRAPH_SCOPE not in form.get("scope", "").split():
+    scopes = form.get("scope", "").split()
+    scope = next((s for s in (GRAPH_SCOPE, EWS_SCOPE) if s in scopes), None)
+    if scope is None:
         return json_response(400, {"error": "invalid_scope"})
     access = "eyJ0eXAiOiJKV1Qi." + secrets.token_urlsafe(32)
     app.tokens[access] = time.time() + 3599
+    app.token_scopes[access] = scope
     return json_response(
         200,
         {
@@ -393,7 +472,7 @@ def _assertion_valid(app: GraphApp, assertion: str, creds: Credentials) -> bool:
 def authorize(app: GraphApp, user: str, headers: Any) -> None:
     auth = headers.get("Authorization", "")
     access = auth[7:] if auth.startswith("Bearer ") else ""
-    if app.tokens.get(access, 0) < time.time():
+    if not app.token_valid(access):
         raise GraphError(
             401, "InvalidAuthenticationToken", "Access token is empty or validation failed."
         )
@@ -477,6 +556,7 @@ class MailApi:
             ("PATCH", r"/messages/(?P<id>[^/]+)", self.update_message),
             ("DELETE", r"/messages/(?P<id>[^/]+)", self.delete_message),
             ("POST", r"/messages/(?P<id>[^/]+)/attachments", self.add_attachment),
+            ("GET", r"/messages/(?P<id>[^/]+)/attachments", self.list_attachments),
             (
                 "POST",
                 r"/messages/(?P<id>[^/]+)/attachments/createUploadSession",
@@ -588,9 +668,8 @@ class MailApi:
             except (ValueError, binascii.Error) as exc:
                 raise GraphError(400, "BadRequest", "The delta token is malformed.") from exc
             if state["g"] != self.store.generation or state["f"] != folder_id:
-                raise GraphError(
-                    410, "SyncStateNotFound", "The sync state generation is not found."
-                )
+                status, code = self.app.behaviour.delta_expiry
+                raise GraphError(status, code, "The sync state generation is not found.")
             since, upto, after, select, page_size = (
                 state["s"],
                 state["u"],
@@ -648,7 +727,21 @@ class MailApi:
         return json_response(200, self._select(self.store.message_json(self._message(id))))
 
     def mime(self, data: dict[str, Any], id: str) -> Response:
-        return Response(200, self.store.mime(self._message(id)), {"Content-Type": "text/plain"})
+        message = self._message(id)
+        raw = self.store.mime(message)
+        if self.app.behaviour.smime_mime_fails and is_smime(raw):
+            # Exchange cannot convert some items (S/MIME) to MIME, on every attempt.
+            raise GraphError(
+                500,
+                "ErrorMimeContentConversionFailed",
+                "The MIME content conversion failed.",
+            )
+        return Response(200, raw, {"Content-Type": "text/plain"})
+
+    def list_attachments(self, data: dict[str, Any], id: str) -> Response:
+        message = self._message(id)
+        items = [a.json(with_content=True) for a in self.store.attachments_of(message)]
+        return json_response(200, {"@odata.context": "$metadata#attachments", "value": items})
 
     # writing -------------------------------------------------------------------------------
 
@@ -715,6 +808,12 @@ class MailApi:
         return json_response(201, self.store.message_json(message))
 
     def update_message(self, data: dict[str, Any], id: str) -> Response:
+        if "internetMessageHeaders" in data and self.app.behaviour.headers_only_at_create:
+            raise GraphError(
+                400,
+                "ErrorInvalidProperty",
+                "internetMessageHeaders can only be set when the message is created.",
+            )
         with self.store.lock:
             message = self._message(id)
             self._apply(message, data)
@@ -763,7 +862,7 @@ class MailApi:
                 raise GraphError(
                     400, "ErrorInvalidRecipients", "At least one recipient is not valid."
                 )
-            self.store.send(message)
+            self.store.send(message, self.app.behaviour.send_window)
         return Response(202)
 
     def move(self, data: dict[str, Any], id: str) -> Response:
@@ -780,6 +879,12 @@ class MailApi:
             draft.to = [original.sender] if original.sender else []
             draft.in_reply_to = original.internet_message_id
             draft.body = {"contentType": "html", "content": f"<p>{data.get('comment', '')}</p>"}
+            if isinstance(data.get("message"), dict):
+                try:
+                    self._apply(draft, data["message"])
+                except GraphError:
+                    self.store.delete(draft)
+                    raise
             self.store.touch(draft)
         return json_response(201, self.store.message_json(draft))
 
@@ -804,6 +909,9 @@ def control(
     elif method == "POST" and route == "seed_processed":
         spec = json.loads(body or b"{}")
         result = {"processed": app.seed_processed(int(spec["count"]), spec.get("folder"))}
+    elif method == "POST" and route == "behaviour":
+        app.set_behaviour(**json.loads(body or b"{}"))
+        result = app.behaviour.fields()
     elif method == "POST" and route == "expire-delta":
         app.expire_delta_tokens()
         result = {"ok": True}

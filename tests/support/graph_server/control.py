@@ -66,10 +66,18 @@ class GraphControl:
     def seed_processed(self, count: int) -> int:
         """Put `count` already processed messages into the mailbox (server-side, fast)."""
         content = json.dumps({"count": count}).encode()
-        return int(self._call("POST", "/seed_processed", content=content)["processed"])
+        reply = self._call("POST", "/seed_processed", content=content, timeout=300)
+        return int(reply["processed"])
 
     def reset_stats(self) -> None:
         self._call("POST", "/stats/reset")
+
+    def set_behaviour(self, **changes: Any) -> dict[str, Any]:
+        """Switch documented behaviours (tests/support/exchange_profile.Behaviour fields)."""
+        result: dict[str, Any] = self._call(
+            "POST", "/behaviour", content=json.dumps(changes).encode()
+        )
+        return result
 
     def expire_delta_tokens(self) -> None:
         self._call("POST", "/expire-delta")

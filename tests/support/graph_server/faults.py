@@ -8,40 +8,22 @@ faults never hit the token endpoint; a queued fault does when it names "token".
 
 from __future__ import annotations
 
-import random
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+
+from tests.support.exchange_profile import FaultPlan as SharedFaultPlan
 
 FAULT_KINDS = ("http500", "http503", "http429", "drop_before", "drop_after")
 _NO_RANDOM_FAULTS = frozenset({"token", "openid_configuration"})
 
 
 @dataclass
-class FaultPlan:
-    latency: float = 0.0  # seconds added to every Graph request
-    rate: float = 0.0  # probability that a request gets a random fault from `kinds`
+class FaultPlan(SharedFaultPlan):
     kinds: tuple[str, ...] = FAULT_KINDS
     retry_after: float | None = 1.0  # Retry-After (seconds) on 429 and 503 answers
-    queued: list[tuple[str, str | None]] = field(default_factory=list)  # (kind, operation)
-    seed: int = 1
-
-    def __post_init__(self) -> None:
-        self._random = random.Random(self.seed)
-        self._lock = threading.Lock()
-
-    def pick(self, operation: str) -> str | None:
-        with self._lock:
-            for index, (kind, only) in enumerate(self.queued):
-                if only == operation or (only is None and operation not in _NO_RANDOM_FAULTS):
-                    del self.queued[index]
-                    return kind
-            if operation in _NO_RANDOM_FAULTS:
-                return None
-            if self.rate and self._random.random() < self.rate:
-                return self._random.choice(self.kinds)
-        return None
+    exempt: frozenset[str] = _NO_RANDOM_FAULTS
 
     def fields(self) -> dict[str, Any]:
         return {
@@ -70,6 +52,7 @@ def updated_plan(current: FaultPlan, changes: dict[str, Any]) -> FaultPlan:
 class Stats:
     requests: Counter[str] = field(default_factory=Counter)
     faults: Counter[str] = field(default_factory=Counter)
+    uploaded_bytes: int = 0
     in_flight: int = 0
     max_in_flight: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -98,10 +81,12 @@ class Stats:
                 "requests": dict(self.requests),
                 "faults": dict(self.faults),
                 "max_in_flight": self.max_in_flight,
+                "uploaded_bytes": self.uploaded_bytes,
             }
 
     def reset(self) -> None:
         with self.lock:
             self.requests.clear()
             self.faults.clear()
+            self.uploaded_bytes = 0
             self.max_in_flight = self.in_flight

@@ -32,7 +32,7 @@ def graph_server(graph_server_module: GraphServer, monkeypatch: pytest.MonkeyPat
 
 def graph_settings(**overrides: Any) -> GraphSettings:
     """Settings from the FOLLOWUP_GRAPH_* environment, with fast retries for tests."""
-    values: dict[str, Any] = {"backoff_seconds": 0.01, "sent_settle_seconds": 0.2}
+    values: dict[str, Any] = {"backoff_seconds": 0.01, "send_window_seconds": 0.2}
     values.update(overrides)
     return GraphSettings(**values)
 

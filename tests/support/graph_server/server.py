@@ -22,6 +22,7 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from tests.support.exchange_profile import Behaviour
 from tests.support.graph_server.app import Credentials, GraphApp, GraphHandler
 from tests.support.graph_server.control import GraphControl
 from tests.support.graph_server.tls import write_self_signed
@@ -55,12 +56,18 @@ class _HTTPServer(ThreadingHTTPServer):
 class GraphServer:
     """One mailbox behind a Graph endpoint, with client-credentials tokens."""
 
-    def __init__(self, *, credentials: Credentials = DEFAULT_CREDENTIALS, port: int = 0) -> None:
+    def __init__(
+        self,
+        *,
+        credentials: Credentials = DEFAULT_CREDENTIALS,
+        port: int = 0,
+        behaviour: Behaviour | None = None,
+    ) -> None:
         self.credentials = credentials
         self.address = credentials.mailbox
         self._cert_dir = Path(tempfile.mkdtemp(prefix="graph-server-"))
         self.ca_file, key = write_self_signed(self._cert_dir)
-        self.app = GraphApp(credentials)
+        self.app = GraphApp(credentials, behaviour)
         handler = type("BoundGraphHandler", (GraphHandler,), {"app": self.app})
         self._httpd = _HTTPServer(("127.0.0.1", port), handler)
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -122,6 +129,13 @@ class GraphServer:
     def expire_delta_tokens(self) -> None:
         self.app.expire_delta_tokens()
 
+    def set_behaviour(self, **changes: Any) -> None:
+        self.app.set_behaviour(**changes)
+
+    @property
+    def behaviour(self) -> Behaviour:
+        return self.app.behaviour
+
     def seed_processed(self, count: int) -> int:
         return self.app.seed_processed(count)
 
@@ -136,13 +150,18 @@ class GraphServer:
 
 
 @contextmanager
-def graph_server_process(port: int = 0, *, latency: float = 0.0) -> Iterator[GraphControl]:
-    """The endpoint as a separate process (reachable from other processes too)."""
+def graph_server_process(
+    port: int = 0, *, latency: float = 0.0, realistic: float | None = None
+) -> Iterator[GraphControl]:
+    """The endpoint as a separate process (reachable from other processes too); `realistic`:
+    the realistic profile's time factor (None: the kind server)."""
     repo = Path(__file__).resolve().parents[3]
     env = {**os.environ, "PYTHONPATH": str(repo)}
     command = [sys.executable, "-m", "tests.support.graph_server", "--port", str(port)]
     if latency:
         command += ["--latency", str(latency)]
+    if realistic is not None:
+        command += ["--realistic", str(realistic)]
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=repo
     )

@@ -15,6 +15,7 @@ import itertools
 import re
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -118,6 +119,8 @@ class GraphStore:
         self.tombstones: list[tuple[int, str, str]] = []  # (seq, message id, folder left)
         self.sent_log: list[dict[str, Any]] = []  # what went out, as it went out
         self.uploads: dict[str, UploadSession] = {}
+        # Drafts whose /send was accepted (202) but not yet carried out: (due, id, snapshot).
+        self.sending: list[tuple[float, str, dict[str, Any]]] = []
 
     def next_seq(self) -> int:
         return next(self._seq)
@@ -210,23 +213,59 @@ class GraphStore:
             self.tombstones.append((self.next_seq(), message.id, message.folder_id))
             del self.messages[message.id]
 
-    def send(self, message: StoredMessage) -> None:
-        """Move a draft to Sent Items; a copy to our own address lands in the inbox."""
+    def send(self, message: StoredMessage, window: float = 0.0) -> None:
+        """Accept a draft for sending. Exchange works asynchronously: the draft stays in Drafts
+        (isDraft) for `window` seconds; then the message goes out as it was when accepted, and
+        moves to Sent Items. Deleting the draft meanwhile does not stop it; a second /send in
+        the window sends it again (the worst case; the documentation does not promise better)."""
         with self.lock:
-            message.is_draft = False
-            message.sent = now_iso()
-            self.move(message, self.well_known["sentitems"])
-            self.sent_log.append(
-                {
-                    "id": message.id,
-                    "recipients": message.to + message.cc,
-                    "message_id": message.internet_message_id,
-                    "subject": message.subject,
-                    "mime": self.mime(message),
-                }
+            snapshot = {
+                "id": message.id,
+                "recipients": message.to + message.cc,
+                "message_id": message.internet_message_id,
+                "subject": message.subject,
+                "mime": self.mime(message),
+            }
+            self.sending.append((time.monotonic() + window, message.id, snapshot))
+            self.advance()
+
+    def advance(self) -> None:
+        """Carry out the sends whose time has come."""
+        now = time.monotonic()
+        with self.lock:
+            due = [entry for entry in self.sending if entry[0] <= now]
+            self.sending = [entry for entry in self.sending if entry[0] > now]
+            for _, message_id, snapshot in due:
+                message = self.messages.get(message_id)
+                if message is not None and message.is_draft:
+                    message.is_draft = False
+                    message.sent = now_iso()
+                    self.move(message, self.well_known["sentitems"])
+                self.sent_log.append(snapshot)
+                recipients = (a.lower() for a in snapshot["recipients"])
+                if self.mailbox.lower() in recipients:
+                    self.deliver(snapshot["mime"])
+
+    def attachments_of(self, message: StoredMessage) -> list[StoredAttachment]:
+        """File attachments: those added through the API, or those in the delivered MIME."""
+        if message.raw is None:
+            return list(message.attachments)
+        parsed = BytesParser(policy=email.policy.default).parsebytes(message.raw)
+        found = []
+        for index, part in enumerate(parsed.walk()):
+            name = part.get_filename()
+            if not name or part.is_multipart():
+                continue
+            data = part.get_payload(decode=True)
+            found.append(
+                StoredAttachment(
+                    f"att-{message.id[-8:]}-{index}",
+                    str(name),
+                    part.get_content_type(),
+                    data if isinstance(data, bytes) else b"",
+                )
             )
-            if self.mailbox.lower() in (a.lower() for a in message.to + message.cc):
-                self.deliver(self.mime(message))
+        return found
 
     def find(self, internet_message_id: str, folder_id: str | None) -> list[StoredMessage]:
         with self.lock:

@@ -12,10 +12,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 
-def write_self_signed(directory: Path) -> tuple[Path, Path]:
-    """Write cert.pem and key.pem for 127.0.0.1/localhost; the cert is its own CA bundle."""
+def write_self_signed(directory: Path, common_name: str = "graph-test-server") -> tuple[Path, Path]:
+    """Write cert.pem and key.pem for 127.0.0.1/localhost; the cert is its own CA bundle. Give
+    each server its own `common_name`: one bundle trusting two must tell them apart."""
     key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "graph-test-server")])
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
     now = dt.datetime.now(dt.UTC)
     cert = (
         x509.CertificateBuilder()

@@ -13,15 +13,12 @@ import pytest
 
 from flows.config import load_config
 from flows.demo.answers import (
-    ActivityAnswer,
-    AddedActivity,
-    BoardAnswer,
-    IndicatorAnswer,
     demo_answer,
     expected_result,
     fill_template,
     libreoffice_roundtrip_many,
 )
+from flows.demo.board_answer import ActivityAnswer, AddedActivity, BoardAnswer, IndicatorAnswer
 from flows.documents.template import build_template
 from flows.model import STATUSES, ActivityRow, Config
 from tests.support.docx_inspect import (

@@ -163,7 +163,7 @@ def test_columns_found_by_header_not_position(config: Config) -> None:
     codes = {(p.code, p.message) for p in result.problems}
     assert (
         "table.unknown_column",
-        "Kolumnen ”Kostnad (kr)” känns inte igen och har inte lästs.",
+        "Vi känner inte igen kolumnen ”Kostnad (kr)”, så den har inte lästs.",
     ) in codes
     assert ("table.missing_column", "Kolumnen ”Tidsplan” saknas i tabellen.") in codes
     assert all(p.level == "warning" for p in result.problems)

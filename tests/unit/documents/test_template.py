@@ -122,7 +122,7 @@ def test_title_block_names_the_board_deadline_and_reference(config: Config, kfn:
 def test_instructions_tell_how_to_fill_in_and_answer(config: Config, kfn: bytes) -> None:
     box = next(b for b in blocks(kfn) if b.tag == w("tbl"))
     text = cell_text(box)
-    assert text.startswith("Så fyller du i mallen")
+    assert text.startswith("Så fyller ni i mallen")
     for needed in (*STATUSES, ".docx", "rubrikerna", "lägg till nya rader", "31 mars 2027"):
         assert needed in text
     assert config.municipality.mailbox in text

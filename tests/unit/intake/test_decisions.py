@@ -134,7 +134,8 @@ def test_coordinator_is_not_attributed_by_address(config: Config) -> None:
 def test_may_submit(config: Config) -> None:
     board = config.board("socialnamnden")
     assert may_submit(config, board, board.escalation.email.upper())
-    assert may_submit(config, board, config.municipality.coordinator.email)
+    assert not may_submit(config, board, config.municipality.coordinator.email)
+    assert may_submit(config, board, config.municipality.coordinator.email, names_board=True)
     assert not may_submit(config, board, "elin.forsberg@ekeby.example")
     assert not may_submit(config, board, None)
 
@@ -341,17 +342,27 @@ def test_unattributable_document_is_quarantined(config: Config) -> None:
     assert decision.outcome == "quarantined" and decision.notify_coordinator
 
 
-def test_coordinator_may_submit_for_a_board(config: Config) -> None:
+def test_coordinator_may_submit_for_a_board_only_naming_its_reference(config: Config) -> None:
     current = config.cycle("hbtqia-2026")
+    board = config.board("ekeby-hamn")
+    subject = f"Svar från Ekeby Hamn AB [{reference_code(current, board)}]"
     decision = assess(
+        config,
+        current,
+        _facts(config.municipality.coordinator.email, subject=subject),
+        [_word(_parsed("ekeby-hamn"))],
+        own_addresses=OWN,
+    )
+    assert decision.outcome == "submitted" and decision.board is not None
+    assert decision.board.id == "ekeby-hamn"
+    without = assess(
         config,
         current,
         _facts(config.municipality.coordinator.email),
         [_word(_parsed("ekeby-hamn"))],
         own_addresses=OWN,
     )
-    assert decision.outcome == "submitted" and decision.board is not None
-    assert decision.board.id == "ekeby-hamn"
+    assert without.outcome == "quarantined" and "referenskod" in without.reason
 
 
 def test_classified_attachment_filename() -> None:

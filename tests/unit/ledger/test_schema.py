@@ -80,3 +80,9 @@ def test_a_plain_postgresql_url_uses_psycopg() -> None:
         assert engine.dialect.driver == "psycopg"
         with Ledger(engine) as ledger:
             assert ledger.schema_revision() is None
+
+
+def test_the_fast_head_check_agrees_with_alembic() -> None:
+    from flows.ledger.store import _script_heads
+
+    assert _script_heads() == {head_revision()}

@@ -83,6 +83,52 @@ def test_reminder_subject_and_days_left(config: Config) -> None:
     assert "om 14 dagar" in message.text
 
 
+def test_one_day_is_singular(config: Config) -> None:
+    cycle = config.cycle("hbtqia-2026")
+    board = config.board("kultur-och-fritidsnamnden")
+    before = compose_request(
+        config, cycle, board, "reminder_before", today=dt.date(2027, 3, 30), message_id="<a@y>"
+    )
+    assert "om 1 dag." in before.text and "1 dagar" not in before.text
+    assert before.html is not None and "om 1 dag." in before.html
+    late = compose_request(
+        config, cycle, board, "overdue", today=dt.date(2027, 4, 1), message_id="<b@y>"
+    )
+    assert "för 1 dag sedan" in late.text and "1 dagar" not in late.text
+
+
+def test_deadline_message_before_a_deadline_that_is_not_a_send_day(config: Config) -> None:
+    sunday = dt.date(2027, 3, 14)
+    cycle = config.cycle("hbtqia-2026").model_copy(update={"deadline": sunday})
+    board = config.board("kultur-och-fritidsnamnden")
+    friday = compose_request(
+        config, cycle, board, "deadline", today=dt.date(2027, 3, 12), message_id="<c@y>"
+    )
+    assert "sista dag söndag den 14 mars 2027" in friday.subject
+    assert "är söndag den 14 mars 2027, om 2 dagar" in friday.text
+    assert "I dag" not in friday.text and "i dag" not in friday.subject
+    assert friday.html is not None and "söndag den 14 mars 2027" in friday.html
+    on_the_day = compose_request(config, cycle, board, "deadline", today=sunday, message_id="<d@y>")
+    assert "sista dag i dag" in on_the_day.subject
+    assert on_the_day.text.count("I dag, 14 mars 2027, är sista dag") == 1
+
+
+def test_late_invitation_does_not_name_a_past_deadline_as_the_one_to_meet(config: Config) -> None:
+    cycle = config.cycle("hbtqia-2026")
+    board = config.board("kultur-och-fritidsnamnden")
+    late = compose_request(
+        config, cycle, board, "invitation", today=dt.date(2027, 4, 8), message_id="<e@y>"
+    )
+    assert "inbjudan att redovisa så snart som möjligt" in late.subject
+    assert "har redan passerat" in late.text and "så snart som möjligt" in late.text
+    assert "senast den 31 mars 2027" not in late.text
+    assert late.html is not None and "har redan passerat" in late.html
+    on_time = compose_request(
+        config, cycle, board, "invitation", today=dt.date(2027, 2, 3), message_id="<f@y>"
+    )
+    assert "senast den 31 mars 2027" in on_time.subject and "passerat" not in on_time.text
+
+
 def test_escalation_copies_the_escalation_contact(config: Config) -> None:
     board = config.board("socialnamnden")
     assert board.escalation.email not in request_addressing(board, escalate=False).cc

@@ -21,7 +21,7 @@ def test_sheets_and_activity_rows(workbook, frames) -> None:
     assert workbook.sheetnames == [
         "Aktiviteter",
         "Nyckeltal",
-        "Nyckeltal sammanställda",
+        "Nyckeltal summa",
         "Status per nämnd",
     ]
     sheet = workbook["Aktiviteter"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,9 +14,13 @@ from flows.schedule import (
     Due,
     due_message,
     is_send_day,
+    last_send_day_by,
     next_send_day,
     plan_entries,
+    spaced,
 )
+
+BEFORE_DEADLINE = ("reminder_before", "deadline")
 
 plans = st.builds(
     ReminderPlan,
@@ -26,6 +31,7 @@ plans = st.builds(
     escalate_after_days=st.integers(0, 30),
     max_overdue_reminders=st.integers(0, 8),
     resubmit_after_days=st.integers(0, 7),
+    late_invitation=st.booleans(),
 )
 deadlines = st.dates(dt.date(2025, 1, 1), dt.date(2030, 12, 31))
 
@@ -69,12 +75,46 @@ def check_common(deadline: dt.date, plan: ReminderPlan, log: list[tuple[dt.date,
     assert len(set(keys)) == len(keys), "a message planned twice"
     assert len(set(days)) == len(days), "two messages to one board on one day"
     assert days == sorted(days)
+    for earlier, later in itertools.pairwise(days):
+        assert spaced(earlier, later), "two messages to one board on consecutive send days"
     for day, due in log:
         assert is_send_day(day)
-        assert due.nominal <= due.send_on <= day
-        assert due.send_on == next_send_day(due.nominal)
+        assert due.send_on <= day
+        if due.kind in BEFORE_DEADLINE:
+            assert day <= deadline, "a message meant for the deadline or before it sent after it"
+            assert due.send_on <= last_send_day_by(deadline)
+        elif due.kind == "invitation":
+            assert plan.late_invitation or day <= deadline, "invited after the deadline"
+        else:
+            assert due.send_on == next_send_day(due.nominal)
     if log:
         assert log[0][1].key == "invitation"
+
+
+@settings(max_examples=150, deadline=None)
+@given(deadlines, plans)
+def test_the_plan_is_spaced_and_never_past_the_deadline(
+    deadline: dt.date, plan: ReminderPlan
+) -> None:
+    entries = plan_entries(deadline, plan)
+    days = [e.send_on for e in entries]
+    for earlier, later in itertools.pairwise(days):
+        assert spaced(earlier, later)
+    for entry in entries:
+        assert is_send_day(entry.send_on)
+        if entry.kind in BEFORE_DEADLINE:
+            assert entry.send_on <= last_send_day_by(deadline) == entry.latest
+            assert entry.send_on <= next_send_day(entry.nominal)
+    by_key = {e.key: e for e in entries}
+    if "deadline" in by_key:
+        # on the deadline itself, or on the last send day before it when it is not a send day
+        assert by_key["deadline"].send_on == last_send_day_by(deadline)
+    kept = {e.key for e in entries}
+    overdue = [f"overdue-{n}" for n in range(1, plan.max_overdue_reminders + 1)]
+    if overdue:
+        assert overdue[-1] in kept, "the end of the chase is never dropped"
+    if plan.on_deadline and not any(k in kept for k in overdue):
+        assert "deadline" in kept or not spaced(entries[0].send_on, last_send_day_by(deadline))
 
 
 @settings(max_examples=150, deadline=None)
@@ -90,6 +130,7 @@ def test_daily_runs_send_the_plan_in_order_on_time(deadline: dt.date, plan: Remi
     for day, due in log:
         assert day == due.send_on, "daily runs send on the send day itself"
     invitation_day = log[0][0]
+    assert invitation_day == entries[0].send_on
     expected = [
         e.key
         for e in entries[1:]
@@ -120,15 +161,26 @@ def test_irregular_runs_catch_up_with_one_message(
     for day, due in log:
         if due.key != "invitation":
             assert previous is not None
-            newer = [e for e in entries[1:] if previous < e.send_on <= day]
+            newer = [
+                e
+                for e in entries[1:]
+                if previous < e.send_on <= day and (e.latest is None or day <= e.latest)
+            ]
             assert due.key == newer[-1].key, "the most recent due message, not an older one"
         previous = day
     if log and entries[1:]:
         last = entries[-1]
         invited_on = log[0][0]
-        if last.send_on > invited_on and any(
-            d >= last.send_on and is_send_day(d) for d in run_days
-        ):
+        sent_days = [d for d, _ in log]
+
+        def free(d: dt.date) -> bool:
+            before = [s for s in sent_days if s < d]
+            return is_send_day(d) and (not before or spaced(before[-1], d))
+
+        def in_time(d: dt.date) -> bool:
+            return d >= last.send_on and (last.latest is None or d <= last.latest)
+
+        if last.send_on > invited_on and any(in_time(d) and free(d) for d in run_days):
             assert log[-1][1].key == last.key, "the chase reaches the end of the plan"
 
 
@@ -158,12 +210,13 @@ def test_a_rejection_is_followed_by_a_resubmit_request(
         day, first = after[0]
         assert first.kind == "resubmit_request"
         assert first.key == f"resubmit-{rejected_on.isoformat()}"
-        expected = next_send_day(rejected_on + dt.timedelta(days=plan.resubmit_after_days))
-        invited_on = log[0][0]
-        if invited_on < expected:
-            assert day == expected
-        else:  # invited late: the request follows on the next send day
-            assert day == next_send_day(invited_on + dt.timedelta(days=1))
+        earliest = next_send_day(rejected_on + dt.timedelta(days=plan.resubmit_after_days))
+        previous = max(d for d, _ in log if d < day)
+        # the first send day from the earliest day that leaves a send day after the last message
+        expected = earliest
+        while not spaced(previous, expected):
+            expected = next_send_day(expected + dt.timedelta(days=1))
+        assert day == expected
         for _, later in after[1:]:
             assert later.send_on > day and later.kind != "resubmit_request"
 
