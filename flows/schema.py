@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from flows.model import Board, Cycle, Municipality, PlannedActivity, Strategy
+from flows.model import Board, Cycle, Municipality, PlannedActivity, SenderPolicy, Strategy
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -29,6 +29,9 @@ class MunicipalityFile(_File):
     municipality: Municipality
     default_cycle: str = Field(
         description="The cycle commands work on unless --cycle or FOLLOWUP_CYCLE says otherwise"
+    )
+    sender_policy: SenderPolicy | None = Field(
+        default=None, description="Which answers count as authentic (docs/operations.md)"
     )
 
 

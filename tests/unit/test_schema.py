@@ -31,6 +31,8 @@ def _files(config_dir: Path) -> list[tuple[Path, str]]:
     for where, schema in SCHEMA_FOR.items():
         path = config_dir / where
         for file in sorted(path.glob("*.yaml")) if path.is_dir() else [path]:
+            if file.name.endswith(".report.yaml"):
+                continue  # the per-cycle report file (issue 13) is not a cycle
             found.append((file, schema))
     return found
 
