@@ -7,7 +7,7 @@ UV_VERSION := 0.13.9
 UV := $(VENV)/bin/uv
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit install bench clean lock
+.PHONY: demo test lint typecheck unit install bench clean lock schema
 
 $(STAMP): pyproject.toml uv.lock
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,9 @@ bench: $(STAMP)
 	$(VENV)/bin/python benchmarks/compile.py
 	$(VENV)/bin/python benchmarks/status.py
 	$(VENV)/bin/python benchmarks/sender.py
+
+schema: $(STAMP)
+	$(VENV)/bin/python -m flows.schema config/schema
 
 lock:
 	$(UV) lock

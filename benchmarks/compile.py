@@ -85,7 +85,7 @@ def big_answers(config: Config, cycle: Cycle, activities: int) -> list[Answer]:
             activities=rows,
             indicators=[
                 Indicator(name=n, value=float(b + k))
-                for k, n in enumerate(config.strategy_of(cycle).indicators)
+                for k, n in enumerate(config.strategy_of(cycle).indicator_names)
             ],
             texts=Texts(analysis="Arbetet har gått bra. " * 20, support="Inget behov."),
             decision=Decision(date=dt.date(2027, 3, 10), paragraph="§ 12"),

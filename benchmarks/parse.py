@@ -33,11 +33,11 @@ from flows.documents.read_columns import activity_key, without_placeholder  # no
 from flows.documents.reader import read_template  # noqa: E402
 from flows.documents.statuses import map_status  # noqa: E402
 from flows.documents.template import build_template  # noqa: E402
-from flows.model import Board, Config, Cycle, PlannedActivity, Status  # noqa: E402
+from flows.model import Board, Config, Cycle, PlannedActivity  # noqa: E402
 from tests.support import docx_fixtures as fx  # noqa: E402
 
 # (activity, responsible, timeframe, comment, status): what a person sees in one row
-Row = tuple[str, str, str, str, Status | None]
+Row = tuple[str, str, str, str, str | None]
 Reader = Callable[[bytes, Config], list[Row]]
 
 

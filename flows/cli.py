@@ -227,9 +227,16 @@ def _cmd_compile(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    from flows.status import format_json, format_table, read_status
+    from flows.status import format_json, format_json_all, format_table, read_status, read_statuses
 
     with _runtime(settings) as runtime:
+        if args.all:
+            reports = read_statuses(runtime, cycle=args.cycle, today=args.today)
+            if args.json:
+                print(format_json_all(reports), flush=True)
+            else:
+                print("\n\n".join(format_table(r) for r in reports), flush=True)
+            return 0
         report = read_status(runtime, cycle=args.cycle, today=args.today)
     print(format_json(report) if args.json else format_table(report), flush=True)
     return 0
@@ -302,6 +309,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cycle")
     p.add_argument("--today", type=_date, help="YYYY-MM-DD: läget denna dag (standard: i dag)")
     p.add_argument("--json", action="store_true")
+    p.add_argument(
+        "--all",
+        action="store_true",
+        help="alla pågående uppföljningar (med --json: en lista)",
+    )
 
     add("demo", _cmd_demo, "Kör en simulerad vår från början till slut.")
     add("serve", _cmd_serve, "Kör alla deployments med sina scheman.")

@@ -11,11 +11,13 @@ Order of durable steps, so a crash at any point loses nothing and repeats nothin
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from flows.archive import Archive
 from flows.artifacts import collect_row, outcome_label
+from flows.cycles import open_cycles
 from flows.intake import boundary
 from flows.intake.attachments import classify_all, footer_text, modified_time
 from flows.intake.authenticity import verdict
@@ -300,8 +302,12 @@ def process_inbound(
     mailbox: Mailbox,
     settings: Settings,
     summary: CollectSummary,
+    open_cycles: Sequence[Cycle] = (),
 ) -> None:
-    """Decide, record, reply, move; the outcome is recorded last (a crash means: do it again)."""
+    """Decide, record, reply, move; the outcome is recorded last (a crash means: do it again).
+
+    The answer goes to the cycle it belongs to among `open_cycles` (default: `cycle`); `cycle`
+    is also where messages that belong to no cycle are recorded."""
     logger = run_logger()
     try:
         facts, words = read_documents(config, cycle, raw, transport=settings.transport)
@@ -311,6 +317,7 @@ def process_inbound(
             facts,
             words,
             own_addresses=own_addresses(config, mailbox.address),
+            open_cycles=open_cycles,
             require_authentication=config.sender_policy.requires_authentication(settings.transport),
         )
     except Exception as exc:  # unreadable content: quarantined, the run goes on
@@ -325,6 +332,7 @@ def process_inbound(
         )
         decision = Assessment("quarantined", boundary.reason_for(exc), notify_coordinator=True)
     board_id = decision.board.id if decision.board else None
+    cycle = decision.cycle or cycle
 
     versions: dict[str, int] = {}
     if decision.outcome in ("submitted", "rejected") and decision.board is not None:
@@ -391,14 +399,17 @@ def process_inbound(
     summary.processed += 1
     summary.outcomes[decision.outcome] += 1
     summary.rows.append(
-        collect_row(
-            sender=facts.sender,
-            subject=facts.subject,
-            board=decision.board.name if decision.board else None,
-            outcome=decision.outcome,
-            replies=[p.kind for p in planned],
-            reason=decision.reason,
-        )
+        {
+            "Uppföljning": cycle.id,
+            **collect_row(
+                sender=facts.sender,
+                subject=facts.subject,
+                board=decision.board.name if decision.board else None,
+                outcome=decision.outcome,
+                replies=[p.kind for p in planned],
+                reason=decision.reason,
+            ),
+        }
     )
     logger.info(
         "%s från %s: %s (%s)",
@@ -424,11 +435,20 @@ class CollectIncomplete(RuntimeError):
     """Some messages stay pending (a reply could not be sent); the next run continues."""
 
 
-def collect(runtime: Runtime, cycle: str | None = None) -> CollectSummary:
-    """Fetch, archive, read, check, record and answer new messages for the cycle."""
+def collect(
+    runtime: Runtime, cycle: str | None = None, today: dt.date | None = None
+) -> CollectSummary:
+    """Fetch, archive, read, check, record and answer new messages.
+
+    The mailbox is shared, so every answer is attributed to its own cycle among every open one
+    (`flows.cycles`) and the one named (`cycle`, FOLLOWUP_CYCLE; else the default), never
+    quarantined because another cycle is current. `today` (default: the runtime's clock) decides
+    which cycles are open."""
     logger = run_logger()
     config = runtime.config
     current = runtime.cycle(cycle)
+    day = today or runtime.today()
+    serving = [current, *(c for c in open_cycles(config, day) if c.id != current.id)]
     mailbox = runtime.mailbox
     ledger = runtime.ledger
     summary = CollectSummary()
@@ -452,6 +472,7 @@ def collect(runtime: Runtime, cycle: str | None = None) -> CollectSummary:
                         mailbox=mailbox,
                         settings=settings,
                         summary=summary,
+                        open_cycles=serving,
                     ),
                     ledger=ledger,
                     archive=runtime.archive,

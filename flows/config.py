@@ -7,7 +7,8 @@ Layout:
   municipality.yaml           the municipality, the coordinator, the mailbox, default_cycle,
                               sender_policy (optional; docs/operations.md)
   boards.yaml                 boards and company boards with their contacts
-  strategies/<id>.yaml        a strategy: title, purpose, areas with goal texts, key figures
+  strategies/<id>.yaml        a strategy: title, purpose, areas, statuses, key figures, sections
+  schema/*.schema.json        JSON Schemas of these files (generated: `make schema`)
   action-plans/<strategy>.yaml  per board, the planned activities pre-filled in its template
   cycles/<id>.yaml            one strategy followed up for one year
 """
@@ -444,6 +445,7 @@ class _Loader:
                 continue
             strategy = strategies.get(path.stem)
             n_areas = len(strategy.areas) if strategy else 0
+            label = strategy.area_label.lower() if strategy else "strategiområde"
             for board_id, activities in parsed.items():
                 if board_id in self.broken:
                     continue
@@ -460,7 +462,7 @@ class _Loader:
                         self.error(
                             path,
                             line_of(node, (board_id, i)),
-                            f"{board_id}[{i}]: aktivitet {act.nr} hör inte till strategiområde "
+                            f"{board_id}[{i}]: aktivitet {act.nr} hör inte till {label} "
                             f"{act.area} (1–{n_areas})",
                             "rätta area eller nr så att de stämmer",
                         )

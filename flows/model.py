@@ -10,9 +10,11 @@ import datetime as dt
 import difflib
 import re
 from collections.abc import Iterable
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from flows.status_words import DEFAULT_FINISHED, DEFAULT_SYNONYMS
 
 EMAIL_RE = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
 CODE_RE = re.compile(r"^(?=[A-Z0-9]*[A-Z])[A-Z0-9]{2,8}$")
@@ -47,13 +49,28 @@ class Contact(_Strict):
     title: str = ""
 
 
+BoardKind = Literal["nämnd", "styrelse", "bolagsstyrelse", "beredning", "utskott"]
+BOARD_KINDS: tuple[BoardKind, ...] = ("nämnd", "styrelse", "bolagsstyrelse", "beredning", "utskott")
+
+
 class Board(_Strict):
-    """A board (nämnd) or a municipal company board (bolagsstyrelse)."""
+    """A board (nämnd), the executive board (styrelse), a municipal company board
+    (bolagsstyrelse), a council drafting committee (beredning) or a committee (utskott).
+
+    The kind decides the words every text uses for it (`flows.bodies`): "nämndens beslut",
+    "styrelsens beslut", "Ekeby Energi AB:s styrelse".
+    """
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     code: ShortCode = Field(description="Short upper-case code used in reference codes, e.g. KFN")
-    name: str
-    kind: Literal["nämnd", "bolagsstyrelse"] = "nämnd"
+    name: str = Field(
+        description=(
+            "The body's name as written in texts: 'Kultur- och fritidsnämnden'; for a company "
+            "board the company, 'Ekeby Energi AB' (the older 'Ekeby Energi AB, styrelsen' is "
+            "still understood)"
+        )
+    )
+    kind: BoardKind = Field(default="nämnd", description="What kind of body it is")
     administration: str = ""
     primary: Contact
     secretary: Contact
@@ -74,35 +91,234 @@ class Board(_Strict):
 
 
 class Area(_Strict):
-    """A strategy area (strategiområde)."""
+    """A strategy area (strategiområde, målområde, fokusområde …)."""
 
-    number: int = Field(ge=1)
-    goal: str
-    description: str = ""
+    number: int = Field(ge=1, description="1, 2, 3 … in order")
+    title: str = Field(
+        default="", description="Optional name, e.g. 'Jämställd makt och inflytande'"
+    )
+    goal: str = Field(description="The area's goal text, printed in the template and the report")
+    description: str = Field(
+        default="", description="Background printed under the goal in the template and the report"
+    )
+
+
+class StatusOption(_Strict):
+    """One value of the status column, with the words boards write for it."""
+
+    value: str = Field(min_length=1, description="As shown in the dropdown, e.g. 'Genomförd'")
+    synonyms: list[str] = Field(
+        default_factory=list, description="Other words that mean this status (any case)"
+    )
+    finished: bool = Field(
+        default=False, description="Finished activities are not carried forward to next year"
+    )
+
+
+def default_statuses() -> list[StatusOption]:
+    """Today's four statuses with today's synonyms."""
+    return [
+        StatusOption(value=value, synonyms=list(words), finished=value in DEFAULT_FINISHED)
+        for value, words in DEFAULT_SYNONYMS.items()
+    ]
+
+
+Aggregate = Literal["sum", "mean", "weighted_mean", "min", "max", "none"]
+
+
+class KeyFigure(_Strict):
+    """A key figure (nyckeltal) asked of every board. The strategy file's `indicators:` entries;
+    a plain string is a summed key figure without unit.
+
+    (Named KeyFigure because `Indicator` is a board's reported value in a parse result.)
+    """
+
+    name: str = Field(min_length=1, description="As printed in the template, e.g. 'Antal chefer'")
+    unit: str = Field(default="", description="E.g. 'procent', 'st', 'kr'; may be empty")
+    aggregate: Aggregate = Field(
+        default="sum",
+        description=(
+            "How the boards' values are combined in the report: sum, mean, weighted_mean "
+            "(weighted by the key figure named in `weight`), min, max, or none (no total)"
+        ),
+    )
+    weight: str | None = Field(
+        default=None, description="Only for weighted_mean: the name of another key figure"
+    )
+    per_board: bool = Field(default=False, description="Show each board's value in the report")
+
+    @model_validator(mode="after")
+    def _weight(self) -> KeyFigure:
+        if self.aggregate == "weighted_mean" and not self.weight:
+            raise ValueError("weighted_mean kräver weight: namnet på nyckeltalet som väger")
+        if self.weight and self.aggregate != "weighted_mean":
+            raise ValueError("weight används bara med aggregate: weighted_mean")
+        return self
+
+
+class TextSection(_Strict):
+    """A free-text section of the template ("Sammanfattande analys")."""
+
+    key: str = Field(
+        pattern=r"^[a-z][a-z0-9_]*$",
+        description="Key in the parse result's texts, e.g. 'analysis'; lower case, a-z 0-9 _",
+    )
+    title: str = Field(min_length=1, description="The heading in the template")
+    hint: str = Field(default="", description="The help text printed under the heading")
+
+
+def default_sections() -> list[TextSection]:
+    return [
+        TextSection(
+            key="analysis",
+            title="Sammanfattande analys",
+            hint=(
+                "Hur har arbetet gått under året? Vad har gett resultat, och vad behöver ni "
+                "arbeta vidare med?"
+            ),
+        ),
+        TextSection(
+            key="support",
+            title="Behov av stöd",
+            hint=(
+                "Behöver ni stöd från kommunledningskontoret i det fortsatta arbetet, till "
+                "exempel utbildning, material eller samordning?"
+            ),
+        ),
+    ]
+
+
+DecisionField = Literal["date", "paragraph"]
+DECISION_FIELDS: tuple[DecisionField, ...] = ("date", "paragraph")
+
+
+class AssessmentLevel(_Strict):
+    """A step of the office's goal-fulfilment scale (issue 13's per-cycle report file)."""
+
+    value: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", description="Used in the report file")
+    label: str = Field(min_length=1, description="As printed in the council document")
+
+
+def default_assessment_scale() -> list[AssessmentLevel]:
+    return [
+        AssessmentLevel(value="uppfyllt", label="Uppfyllt"),
+        AssessmentLevel(value="delvis", label="Delvis uppfyllt"),
+        AssessmentLevel(value="ej", label="Ej uppfyllt"),
+    ]
+
+
+def _duplicates(values: list[str]) -> list[str]:
+    return sorted({v for v in values if values.count(v) > 1})
 
 
 class Strategy(_Strict):
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    title: str
-    short_title: str
-    period: str
+    """A strategy followed up every year: `config/strategies/<id>.yaml`."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="The file name without .yaml")
+    title: str = Field(
+        description="Full title, e.g. 'På lika villkor – Hbtqia+-strategi 2024–2026'"
+    )
+    short_title: str = Field(description="In subjects and running text, e.g. 'Hbtqia+-strategin'")
+    period: str = Field(description="E.g. '2024–2026'")
     adopted_by: str = "Kommunfullmäktige"
-    purpose: str
-    basis: str = ""
-    areas: list[Area]
-    indicators: list[str] = Field(
+    purpose: str = Field(description="The strategy's purpose, printed in the report")
+    basis: str = Field(default="", description="How the follow-up is done, printed in the report")
+    area_label: str = Field(
+        default="Strategiområde",
+        min_length=1,
+        description="What an area is called: 'Strategiområde', 'Målområde', 'Fokusområde' …",
+    )
+    areas: list[Area] = Field(min_length=1)
+    statuses: list[StatusOption] = Field(
+        default_factory=default_statuses,
+        min_length=1,
+        description="The status vocabulary; default Genomförd, Pågående, Ej påbörjad, Utgår",
+    )
+    indicators: list[KeyFigure] = Field(
         default_factory=list, description="Key figures asked of every board"
     )
+    sections: list[TextSection] = Field(
+        default_factory=default_sections,
+        description="Free-text sections; default Sammanfattande analys (analysis), Behov av stöd "
+        "(support)",
+    )
+    decision_fields: list[DecisionField] = Field(
+        default_factory=lambda: list(DECISION_FIELDS),
+        description="What the board's decision records: date (Beslutsdatum), paragraph (Paragraf)",
+    )
+    assessment_scale: list[AssessmentLevel] = Field(
+        default_factory=default_assessment_scale,
+        min_length=1,
+        description="The office's goal-fulfilment scale used in the per-cycle report file",
+    )
+
+    @field_validator("indicators", mode="before")
+    @classmethod
+    def _plain_indicator_names(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [{"name": v} if isinstance(v, str) else v for v in value]
+        return value
 
     @model_validator(mode="after")
-    def _areas_numbered(self) -> Strategy:
+    def _consistent(self) -> Strategy:
         numbers = [a.number for a in self.areas]
+        label = self.area_label.lower()
         if numbers != list(range(1, len(numbers) + 1)):
-            raise ValueError("strategiområdena ska numreras 1, 2, 3 … i ordning")
+            raise ValueError(f"{label}na ska numreras 1, 2, 3 … i ordning")
+        checks: tuple[tuple[str, list[str]], ...] = (
+            ("statusen", [s.value for s in self.statuses]),
+            ("nyckeltalet", [i.name for i in self.indicators]),
+            ("avsnittet", [s.key for s in self.sections]),
+            ("beslutsfältet", list(self.decision_fields)),
+            ("nivån", [a.value for a in self.assessment_scale]),
+        )
+        for what, values in checks:
+            if twice := _duplicates(values):
+                raise ValueError(f"{what} {twice[0]!r} finns två gånger")
+        words: dict[str, str] = {}
+        for option in self.statuses:
+            for word in (option.value, *option.synonyms):
+                key = " ".join(word.casefold().split())
+                other = words.setdefault(key, option.value)
+                if other != option.value:
+                    raise ValueError(
+                        f"ordet {word!r} kan inte betyda både {other!r} och {option.value!r}"
+                    )
+        names = {i.name for i in self.indicators}
+        for indicator in self.indicators:
+            if indicator.weight is not None and (
+                indicator.weight not in names or indicator.weight == indicator.name
+            ):
+                raise ValueError(
+                    f"nyckeltalet {indicator.name!r} vägs med {indicator.weight!r}, som inte är "
+                    "ett annat nyckeltal i strategin"
+                )
         return self
 
     def area(self, number: int) -> Area | None:
         return next((a for a in self.areas if a.number == number), None)
+
+    def area_heading(self, number: int) -> str:
+        """`Strategiområde 2`, `Målområde 2`."""
+        return f"{self.area_label} {number}"
+
+    @property
+    def status_values(self) -> tuple[str, ...]:
+        return tuple(s.value for s in self.statuses)
+
+    @property
+    def finished_statuses(self) -> frozenset[str]:
+        return frozenset(s.value for s in self.statuses if s.finished)
+
+    def indicator(self, name: str) -> KeyFigure | None:
+        return next((i for i in self.indicators if i.name == name), None)
+
+    @property
+    def indicator_names(self) -> list[str]:
+        return [i.name for i in self.indicators]
+
+    def section(self, key: str) -> TextSection | None:
+        return next((s for s in self.sections if s.key == key), None)
 
 
 class PlannedActivity(_Strict):
@@ -253,6 +469,7 @@ class Config(_Strict):
 
 # --------------------------------------------------------------------------- parse results
 
+# The default status vocabulary (a strategy may give its own: `Strategy.statuses`).
 Status = Literal["Genomförd", "Pågående", "Ej påbörjad", "Utgår"]
 STATUSES: tuple[Status, ...] = ("Genomförd", "Pågående", "Ej påbörjad", "Utgår")
 
@@ -274,7 +491,7 @@ class ActivityRow(_Result):
     activity: str = ""
     responsible: str = ""
     timeframe: str = ""
-    status: Status | None = None
+    status: str | None = Field(default=None, description="One of the strategy's status values")
     status_text: str = ""
     comment: str = ""
 
@@ -287,8 +504,22 @@ class Indicator(_Result):
 
 
 class Texts(_Result):
+    """The free-text sections: `analysis` and `support` always; a strategy's other sections
+    (`Strategy.sections`) add their keys."""
+
+    model_config = ConfigDict(extra="allow")
+
     analysis: str = ""
     support: str = ""
+
+    def get(self, key: str) -> str:
+        value = getattr(self, key, None) if key in ("analysis", "support") else None
+        if value is None:
+            value = (self.model_extra or {}).get(key, "")
+        return value if isinstance(value, str) else ""
+
+    def as_dict(self) -> dict[str, str]:
+        return {key: self.get(key) for key in ("analysis", "support", *(self.model_extra or {}))}
 
 
 class Decision(_Result):

@@ -16,7 +16,14 @@ from flows.compile import CompileResult, compile_cycle, summary_markdown
 from flows.remind import raise_if_incomplete as raise_if_remind_incomplete
 from flows.remind import remind
 from flows.runtime import run_logger, runtime_for_flow
-from flows.status import StatusReport, artifact_description, read_status, summary_line, table_rows
+from flows.status import (
+    StatusReport,
+    artifact_description,
+    read_status,
+    read_statuses,
+    summary_line,
+    table_rows,
+)
 from flows.swedish import count, long_date
 
 
@@ -27,7 +34,7 @@ def remind_flow(
     """Send today's invitations and reminders; returns counts (and, for a dry run, the list).
 
     Args:
-        cycle: Uppföljningens id, t.ex. hbtqia-2026 (tomt: den som är vald i konfigurationen).
+        cycle: Uppföljningens id, t.ex. hbtqia-2026 (tomt: alla pågående uppföljningar).
         today: Dagen som gäller för påminnelseplanen (tomt: i dag, svensk tid).
         dry_run: Visa bara vad som skulle skickas; inget skickas eller sparas.
     """
@@ -35,38 +42,42 @@ def remind_flow(
         summary = remind(runtime, cycle=cycle, today=today, dry_run=dry_run)
     for line in summary.get("messages", []):
         run_logger().info("%s", line)
-    rows = summary.pop("rows", [])
-    day = long_date(dt.date.fromisoformat(summary["day"]))
-    if dry_run:
-        publish_table(
-            f"provkorning-{summary['cycle']}",
-            rows,
-            f"Provkörning för {summary['cycle']} den {day}: "
-            f"{count(summary['due'], 'meddelande')} skulle skickas. Inget har skickats.",
-        )
-    elif rows:
-        publish_table(
-            f"remind-{summary['cycle']}", rows, f"Utskick för {summary['cycle']} den {day}"
-        )
+    summary.pop("rows", None)
+    for one in summary.get("cycles", [summary]):
+        rows = one.pop("rows", [])
+        day = long_date(dt.date.fromisoformat(one["day"]))
+        if dry_run:
+            publish_table(
+                f"provkorning-{one['cycle']}",
+                rows,
+                f"Provkörning för {one['cycle']} den {day}: "
+                f"{count(one['due'], 'meddelande')} skulle skickas. Inget har skickats.",
+            )
+        elif rows:
+            publish_table(f"remind-{one['cycle']}", rows, f"Utskick för {one['cycle']} den {day}")
     raise_if_remind_incomplete(summary)
     return summary
 
 
 @flow(name="collect", log_prints=False)
-def collect_flow(cycle: str | None = None) -> dict[str, Any]:
-    """Fetch, archive, read, check, record and answer new messages for the cycle.
+def collect_flow(cycle: str | None = None, today: dt.date | None = None) -> dict[str, Any]:
+    """Fetch, archive, read, check, record and answer new messages of every open cycle.
 
     Args:
-        cycle: Uppföljningens id, t.ex. hbtqia-2026 (tomt: den som är vald i konfigurationen).
+        cycle: Uppföljningens id, t.ex. hbtqia-2026 (tomt: den som är vald i konfigurationen);
+            svar till andra pågående uppföljningar i samma brevlåda behandlas också.
+        today: Dagen som avgör vilka uppföljningar som pågår (tomt: i dag, svensk tid).
     """
     with runtime_for_flow() as runtime:
-        current = runtime.cycle(cycle)
-        summary = collect(runtime, cycle=current.id)
-    if summary.rows:
+        summary = collect(runtime, cycle=cycle, today=today)
+    by_cycle: dict[str, list[dict[str, str]]] = {}
+    for row in summary.rows:
+        by_cycle.setdefault(row["Uppföljning"], []).append(row)
+    for cycle_id, rows in by_cycle.items():
         publish_table(
-            f"collect-{current.id}",
-            summary.rows,
-            f"Behandlade meddelanden för {current.id}. {summary_text(summary)}",
+            f"collect-{cycle_id}",
+            rows,
+            f"Behandlade meddelanden för {cycle_id}. {summary_text(summary)}",
         )
     raise_if_incomplete(summary)
     return summary.as_dict()
@@ -119,10 +130,13 @@ def status_flow(cycle: str | None = None, today: dt.date | None = None) -> Statu
     """
     with runtime_for_flow() as runtime:
         report = read_status(runtime, cycle=cycle, today=today)
-    create_table_artifact(
-        key=f"status-{report.cycle}",
-        table=[dict(r) for r in table_rows(report)],
-        description=artifact_description(report),
-    )
-    run_logger().info("%s", summary_line(report))
+        others = [] if cycle else read_statuses(runtime, today=today)
+    # one artifact per open cycle (the one asked for, or the default, first)
+    for shown in [report, *(r for r in others if r.cycle != report.cycle)]:
+        create_table_artifact(
+            key=f"status-{shown.cycle}",
+            table=[dict(r) for r in table_rows(shown)],
+            description=artifact_description(shown),
+        )
+        run_logger().info("%s", summary_line(shown))
     return report

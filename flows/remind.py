@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from flows.artifacts import planned_rows, send_rows
+from flows.cycles import served_cycles
 from flows.lease import MailboxBusy, lease_for
 from flows.ledger import Ledger, OutboundRecord, outbound_key
 from flows.mail.port import Mailbox
@@ -187,27 +188,57 @@ def remind(
     today: dt.date | None = None,
     dry_run: bool = False,
 ) -> dict[str, Any]:
-    """Send today's invitations and reminders; returns counts (and, for a dry run, the list;
+    """Send today's invitations and reminders of the cycle named (`cycle`, FOLLOWUP_CYCLE) or of
+    every open cycle (`flows.cycles`); returns counts (and, for a dry run, the list;
     `rows`, one per message, for the run's table artifact).
+
+    One cycle gives that cycle's summary; several give the totals with `cycles`, one summary
+    per cycle, and `cycle` the ids joined with "+".
 
     A real run reads the plan and sends under the mailbox's lease (`flows.lease`): a second
     remind or a collect on the same mailbox waits for it, or ends without sending ("busy")."""
+    day = today or runtime.today()
+    served = served_cycles(runtime.config, day, cycle or runtime.settings.cycle)
     if dry_run:
-        return _remind(runtime, cycle, today, dry_run=True)
-    try:
-        with lease_for(runtime.ledger, runtime.settings, runtime.mailbox.address):
-            return _remind(runtime, cycle, today, dry_run=False)
-    except MailboxBusy as busy:
-        run_logger().warning(str(busy))
-        return {
-            "cycle": runtime.cycle(cycle).id,
-            "day": (today or runtime.today()).isoformat(),
-            "due": 0,
-            "sent": 0,
-            "failed": 0,
-            "dry_run": False,
-            "busy": str(busy),
-        }
+        summaries = [_remind(runtime, c.id, day, dry_run=True) for c in served]
+    else:
+        try:
+            with lease_for(runtime.ledger, runtime.settings, runtime.mailbox.address):
+                summaries = [_remind(runtime, c.id, day, dry_run=False) for c in served]
+        except MailboxBusy as busy:
+            run_logger().warning(str(busy))
+            return {
+                "cycle": "+".join(c.id for c in served),
+                "day": day.isoformat(),
+                "due": 0,
+                "sent": 0,
+                "failed": 0,
+                "dry_run": False,
+                "busy": str(busy),
+            }
+    return summaries[0] if len(summaries) == 1 else combined_summary(summaries)
+
+
+def combined_summary(summaries: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The totals of several cycles' summaries (each kept under `cycles`)."""
+    first = summaries[0]
+    total: dict[str, Any] = {
+        "cycle": "+".join(s["cycle"] for s in summaries),
+        "day": first["day"],
+        "dry_run": first["dry_run"],
+        "cycles": list(summaries),
+    }
+    for key in ("due", "sent", "failed", "held_for_approval"):
+        total[key] = sum(int(s.get(key) or 0) for s in summaries)
+    total["rows"] = [r for s in summaries for r in s.get("rows", [])]
+    if first["dry_run"]:
+        total["messages"] = [m for s in summaries for m in s["messages"]]
+    else:
+        total["kinds"] = {k: sum(s["kinds"].get(k, 0) for s in summaries) for k in REQUEST_KINDS}
+        total["approval"] = "; ".join(
+            f"{s['cycle']}: {s['approval']}" for s in summaries if s.get("approval")
+        )
+    return total
 
 
 def _remind(
@@ -250,7 +281,9 @@ def _remind(
             + f" – {p.message.subject}"
             for p in planned
         ]
-        logger.info("Provkörning %s: %d meddelanden skulle skickas", day, len(planned))
+        logger.info(
+            "Provkörning %s, %s: %d meddelanden skulle skickas", day, current.id, len(planned)
+        )
         return {
             "cycle": current.id,
             "day": day.isoformat(),
@@ -290,7 +323,9 @@ def _remind(
     )
     failed = [r for r in results if r.error]
     sent = sum(1 for r in results if r.sent_now)
-    logger.info("%s: %d meddelanden skickade, %d fel", day.isoformat(), sent, len(failed))
+    logger.info(
+        "%s, %s: %d meddelanden skickade, %d fel", day.isoformat(), current.id, sent, len(failed)
+    )
     for r in failed:
         logger.error("%s (%s) kunde inte skickas: %s", r.planned.kind, r.planned.board, r.error)
     summary = {

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal, TypeVar
 
+from flows.cycles import served_cycles
 from flows.ledger import Ledger
 from flows.ledger.records import (
     REMINDER_KINDS,
@@ -242,6 +243,21 @@ def read_status(
     """Each board's state in the cycle, from the ledger. Reads only; needs no Prefect."""
     current = runtime.cycle(cycle)
     return status_from_ledger(runtime.ledger, runtime.config, current, today or runtime.today())
+
+
+def read_statuses(
+    runtime: Runtime, cycle: str | None = None, today: dt.date | None = None
+) -> list[StatusReport]:
+    """The status of the cycle named (`cycle`, FOLLOWUP_CYCLE), else of every open cycle
+    (`flows.cycles`; the default cycle when none is open)."""
+    day = today or runtime.today()
+    served = served_cycles(runtime.config, day, cycle or runtime.settings.cycle)
+    return [status_from_ledger(runtime.ledger, runtime.config, c, day) for c in served]
+
+
+def format_json_all(reports: Sequence[StatusReport]) -> str:
+    """`status --all --json`: a list of the objects `status --json` prints."""
+    return json.dumps([r.to_json() for r in reports], ensure_ascii=False)
 
 
 def status_from_ledger(

@@ -34,7 +34,6 @@ from flows.documents.template import (
     SUPPORT_HEADING,
 )
 from flows.model import (
-    STATUSES,
     ActivityRow,
     Board,
     Config,
@@ -69,7 +68,8 @@ def fill_template(template: bytes, answer: BoardAnswer) -> bytes:
     return ooxml.write_package([(n, files[n]) for n, _ in parts], timestamp=saved_at)
 
 
-_AREA_RE = re.compile(r"^Strategiområde (\d+)$")
+# "Strategiområde 2", "Målområde 2. Likvärdig service": the strategy's label, its number, a title
+_AREA_RE = re.compile(r"^[A-ZÅÄÖ][\w-]* (\d+)(?:\. .+)?$")
 
 
 def _area_tables(body: etree._Element) -> dict[int, etree._Element]:
@@ -99,10 +99,15 @@ def _write_status(tc: etree._Element, status_text: str) -> None:
     control = template_fill.content_control(tc)
     if control is None:
         template_fill.set_cell_text(tc, status_text)
-    elif status_text in STATUSES:
+    elif status_text in _dropdown_values(control):
         template_fill.choose_item(control, status_text)
     else:
         template_fill.replace_control_with_text(control, status_text)
+
+
+def _dropdown_values(control: etree._Element) -> set[str]:
+    items = control.iter(qn("w:listItem"))
+    return {item.get(qn("w:value")) or "" for item in items}
 
 
 def _fill_activities(body: etree._Element, answer: BoardAnswer) -> None:
@@ -141,7 +146,8 @@ def _fill_indicators(body: etree._Element, indicators: Sequence[IndicatorAnswer]
     for tbl in template_fill.tables_with_header(body, INDICATOR_HEADERS):
         for tr in template_fill.rows(tbl)[1:]:
             cells = template_fill.cells(tr)
-            found = by_name.get(template_fill.cell_text(cells[0]))
+            printed = template_fill.cell_text(cells[0])
+            found = by_name.get(printed) or by_name.get(printed.rsplit(" (", 1)[0])
             if found is None:
                 continue
             if found.value_text:
@@ -250,7 +256,7 @@ def expected_result(
             )
     by_name = {i.name: i for i in answer.indicators}
     indicators = []
-    for name in config.strategy_of(cycle).indicators:
+    for name in config.strategy_of(cycle).indicator_names:
         given_indicator = by_name.get(name)
         indicators.append(
             Indicator(

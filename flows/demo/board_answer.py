@@ -7,8 +7,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from flows.model import Status
-
 
 @dataclasses.dataclass(frozen=True)
 class ActivityAnswer:
@@ -21,7 +19,7 @@ class ActivityAnswer:
 
     nr: str
     status_text: str
-    status: Status | None
+    status: str | None
     comment: str = ""
 
 
@@ -32,7 +30,7 @@ class AddedActivity:
     area: int
     activity: str
     status_text: str
-    status: Status | None
+    status: str | None
     nr: str = ""
     responsible: str = ""
     timeframe: str = ""

@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from flows.bodies import words_for
 from flows.demo.board_answer import (
     ActivityAnswer,
     AddedActivity,
     BoardAnswer,
     IndicatorAnswer,
 )
-from flows.model import Board, Config, Cycle, PlannedActivity, Status
+from flows.model import Board, Config, Cycle, KeyFigure, PlannedActivity, Status
 from flows.swedish import MONTHS, number
 
 STATUS_WEIGHTS: dict[Status, int] = {"Genomförd": 50, "Pågående": 30, "Ej påbörjad": 12, "Utgår": 8}
@@ -248,7 +249,7 @@ def simulate_answer(config: Config, cycle: Cycle, board: Board, *, seed: int) ->
     words = _Words(rng, cycle.year)
     activities = tuple(_answer_activity(rng, words, a) for a in planned)
     added = _added_rows(rng, words, planned, len(strategy.areas))
-    indicators = tuple(_indicator(rng, name) for name in strategy.indicators)
+    indicators = tuple(_indicator(rng, figure) for figure in strategy.indicators)
     decided = rng.random() < 0.9
     decision_date = _meeting_day(rng, cycle) if decided else None
     saved_on = (decision_date or cycle.deadline - dt.timedelta(days=7)) + dt.timedelta(
@@ -358,7 +359,8 @@ def _added_rows(
     return tuple(rows)
 
 
-def _indicator(rng: random.Random, name: str) -> IndicatorAnswer:
+def _indicator(rng: random.Random, figure: KeyFigure) -> IndicatorAnswer:
+    name = figure.name
     lowered = name.lower()
     if rng.random() < 0.08:
         return IndicatorAnswer(
@@ -367,6 +369,11 @@ def _indicator(rng: random.Random, name: str) -> IndicatorAnswer:
             value=None,
             comment="Uppgiften saknas i år; den tas fram till nästa uppföljning.",
         )
+    if figure.unit == "procent":
+        share = rng.randint(28, 72)
+        text = rng.choice((f"{share} %", f"{share}", f"{share} procent"))
+        comment = rng.choice(("", "Enligt personalsystemet per den 31 december."))
+        return IndicatorAnswer(name=name, value_text=text, value=float(share), comment=comment)
     if "medarbetare" in lowered:
         value = rng.choice((rng.randint(5, 300), rng.randint(1000, 1500)))
         comment = rng.choice(
@@ -392,8 +399,8 @@ def _meeting_day(rng: random.Random, cycle: Cycle) -> dt.date:
 
 
 def _analysis(rng: random.Random, board: Board, cycle: Cycle, strategy: str) -> str:
-    whose = f"{board.name[0].lower()}{board.name[1:]}s" if board.kind == "nämnd" else "bolagets"
-    subject = {"board": board.name, "whose": whose}
+    whose = "bolagets" if board.kind == "bolagsstyrelse" else words_for(board).genitive
+    subject = {"board": words_for(board).name, "whose": whose}
     opening = rng.choice(ANALYSIS_OPENINGS).format(
         year=cycle.year, strategy=strategy.lower(), **subject
     )

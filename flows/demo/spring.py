@@ -32,7 +32,7 @@ from flows.model import Board, Config, Cycle
 from flows.runtime import Runtime
 from flows.schedule import LOCAL_TZ
 from flows.settings import Settings
-from flows.swedish import count, long_date
+from flows.swedish import count, long_date, number
 
 if TYPE_CHECKING:
     from flows.ledger import Ledger, OutboundRecord
@@ -88,9 +88,10 @@ class Timings:
 class Story:
     out: TextIO
     lines: int = 0
+    prefix: str = ""  # "Jämställdhetsstrategin: " when several cycles run in the spring
 
     def day(self, day: dt.date, swedish: str, english: str) -> None:
-        print(f"  {long_date(day):>18}  {swedish}", file=self.out)
+        print(f"  {long_date(day):>18}  {self.prefix}{swedish}", file=self.out)
         print(f"  {'':>18}  ({english})", file=self.out)
         self.lines += 1
 
@@ -299,7 +300,19 @@ def tell_sent(story: Story, config: Config, day: dt.date, records: list[Outbound
             )
 
 
-def run_spring(runtime: Runtime, cycle: Cycle, script: Script, out: TextIO) -> int:
+@dataclass
+class Season:
+    """One cycle of the spring: its script and its simulated boards."""
+
+    cycle: Cycle
+    script: Script
+    boards: Boards
+    label: str  # the strategy's short title, prefixed to the story when several run
+
+
+def run_spring(runtime: Runtime, cycles: list[Cycle], out: TextIO) -> int:
+    """Every cycle in `cycles` through the same spring, on the same mailbox: each morning the
+    remind flow for each cycle with something due, the boards' answers, one collect run for all."""
     timings = Timings()
     with timings.step("import the flows (Prefect, pandas, ...)"):
         from flows.prefect_flows import collect_flow, compile_flow, remind_flow, status_flow
@@ -311,79 +324,151 @@ def run_spring(runtime: Runtime, cycle: Cycle, script: Script, out: TextIO) -> i
     settings = runtime.settings
     from flows.documents.libreoffice import soffice_path
 
-    boards = Boards(
-        config, cycle, script, settings.mail_dir / "inbox", libreoffice=soffice_path() is not None
-    )
-    boards.prepare(timings, out)
+    seasons = []
+    for index, cycle in enumerate(cycles):
+        script = cast(config.boards_in(cycle), cycle)
+        boards = Boards(
+            config,
+            cycle,
+            script,
+            settings.mail_dir / "inbox",
+            sent=1000 * index,
+            libreoffice=soffice_path() is not None,
+        )
+        boards.prepare(timings, out)
+        label = config.strategy_of(cycle).short_title
+        seasons.append(Season(cycle, script, boards, f"{label}: " if len(cycles) > 1 else ""))
     clock = Clock()
-    planned_days = remind_days(cycle, script)
+    planned = {s.cycle.id: remind_days(s.cycle, s.script) for s in seasons}
+    days = sorted({d for s in seasons for d in event_days(s.cycle, s.script)})
     with timings.step("start Prefect (ephemeral API)"):
         start_prefect()
     ledger = runtime.ledger
-    with timings.step("earlier years (simulated)"):
-        earlier = simulate_earlier_years(runtime, cycle, seed=SEED)
-    for cycle_id, answers in earlier.items():
-        year = config.cycle(cycle_id).year
-        print(
-            f"Tidigare år {year}: {count(answers, 'svar')} simulerade "
-            f"(earlier year {year}: {answers} simulated answers)",
-            file=out,
-        )
-    print(f"\nVåren {cycle.deadline.year} (spring {cycle.deadline.year}):\n", file=out)
+    for season in seasons:
+        with timings.step("earlier years (simulated)"):
+            earlier = simulate_earlier_years(runtime, season.cycle, seed=SEED)
+        for cycle_id, answers in earlier.items():
+            year = config.cycle(cycle_id).year
+            print(
+                f"Tidigare år {year}: {count(answers, 'svar')} simulerade "
+                f"(earlier year {year}: {answers} simulated answers)",
+                file=out,
+            )
+    spring = min(c.deadline.year for c in cycles)
+    print(f"\nVåren {spring} (spring {spring}):\n", file=out)
     with use_runtime(runtime):
-        for day in event_days(cycle, script):
-            if day in planned_days:
-                with timings.step("remind"):
-                    remind_flow(cycle=cycle.id, today=day)
-                tell_sent(story, config, day, clock.new_since(ledger, cycle.id, day))
-            deliveries = [d for d in script.on(day) if d.board not in boards.skipped]
-            if not deliveries:
+        for day in days:
+            for season in seasons:
+                if day in planned[season.cycle.id] and day <= season.script.end:
+                    with timings.step("remind"):
+                        remind_flow(cycle=season.cycle.id, today=day)
+                    story.prefix = season.label
+                    tell_sent(story, config, day, clock.new_since(ledger, season.cycle.id, day))
+            delivered = [
+                (s, [d for d in s.script.on(day) if d.board not in s.boards.skipped])
+                for s in seasons
+            ]
+            delivered = [(s, d) for s, d in delivered if d]
+            if not delivered:
                 continue
             with timings.step("boards deliver"):
-                invitations = {
-                    r.board: r
-                    for r in ledger.outbound_for(cycle.id)
-                    if r.kind == "invitation" and r.sent
-                }
-                for delivery in deliveries:
-                    boards.deliver(delivery, invitations.get(delivery.board))
+                for season, deliveries in delivered:
+                    invitations = {
+                        r.board: r
+                        for r in ledger.outbound_for(season.cycle.id)
+                        if r.kind == "invitation" and r.sent
+                    }
+                    for delivery in deliveries:
+                        season.boards.deliver(delivery, invitations.get(delivery.board))
             with timings.step("collect"):
-                collect_flow(cycle=cycle.id)
-            tell_collected(story, config, ledger, cycle, day, deliveries)
-            clock.new_since(ledger, cycle.id, day)
+                collect_flow(today=day)  # one run for every open cycle: the mailbox is shared
+            for season, deliveries in delivered:
+                story.prefix = season.label
+                tell_collected(story, config, ledger, season.cycle, day, deliveries)
+            for season in seasons:
+                clock.new_since(ledger, season.cycle.id, day)
 
-        with timings.step("compile"):
-            result = compile_flow(cycle=cycle.id, today=script.end)
-        story.day(
-            script.end,
-            f"Sammanställningen klar: {result.reported} av {result.boards} nämnder har "
-            f"redovisat, {count(result.activities, 'aktivitet')}.",
-            f"compiled: {result.reported} of {result.boards} boards reported",
+        results = []
+        for season in seasons:
+            with timings.step("compile"):
+                result = compile_flow(cycle=season.cycle.id, today=season.script.end)
+            story.prefix = season.label
+            story.day(
+                season.script.end,
+                f"Sammanställningen klar: {result.reported} av {result.boards} nämnder har "
+                f"redovisat, {count(result.activities, 'aktivitet')}.",
+                f"compiled: {result.reported} of {result.boards} boards reported",
+            )
+            with timings.step("status"):
+                report = status_flow(cycle=season.cycle.id, today=season.script.end)
+            results.append((season, result, on_demo_clock(report, ledger, season.cycle.id, clock)))
+
+    code = 0
+    for season, result, report in results:
+        strategy = config.strategy_of(season.cycle)
+        print(
+            f"\nLäget per nämnd, {strategy.short_title} {season.cycle.year} (status):\n", file=out
         )
-        with timings.step("status"):
-            report = status_flow(cycle=cycle.id, today=script.end)
-        report = on_demo_clock(report, ledger, cycle.id, clock)
-
-    print("\nLäget per nämnd (status):\n", file=out)
-    print(format_table(report), file=out)
+        print(format_table(report), file=out)
+        print(f"\n{strategy.short_title} {season.cycle.year} i sammanställningen:", file=out)
+        for line in report_summary(config, season.cycle, ledger):
+            print(f"  {line}", file=out)
+        missing = set(result.missing)
+        silent = (*season.script.silent, *season.boards.skipped)
+        silent_names = {config.board(b).name for b in silent}
+        if missing != silent_names or result.reported != result.boards - len(missing):
+            code = 1
     print("\nResultat (outputs):", file=out)
+    outputs: list[tuple[str, object]] = []
+    for _, result, _ in results:
+        outputs += [
+            (f"Sammanställning {result.cycle} (Word)", result.docx),
+            (f"Sammanställning {result.cycle} (PDF)", result.pdf or f"ingen: {result.pdf_error}"),
+            (f"Arbetslista {result.cycle} (Word)", result.working_list),
+            (f"Aktiviteter {result.cycle} (Excel)", result.xlsx),
+        ]
     for label, path in (
-        ("Sammanställning (Word)", result.docx),
-        ("Sammanställning (PDF)", result.pdf or f"ingen: {result.pdf_error}"),
-        ("Arbetslista (Word)", result.working_list),
-        ("Aktiviteter (Excel)", result.xlsx),
+        *outputs,
         ("Skickad e-post (Maildir)", settings.mail_dir / "sent"),
         ("Inkommen e-post, arkiverad", settings.archive_dir),
         ("Liggare (SQLite)", Path(settings.ledger_url.removeprefix("sqlite:///"))),
     ):
-        print(f"  {label:<28} {path}", file=out)
+        print(f"  {label:<44} {path}", file=out)
     print("\nTider (seconds per step):", file=out)
     for name, seconds in timings.steps.items():
         print(f"  {name:<40} {seconds:6.1f}", file=out)
     print(f"  {'total':<40} {sum(timings.steps.values()):6.1f}", file=out)
-    missing = set(result.missing)
-    silent_names = {config.board(b).name for b in (*script.silent, *boards.skipped)}
-    return 0 if missing == silent_names and result.reported == result.boards - len(missing) else 1
+    return code
+
+
+def report_summary(config: Config, cycle: Cycle, ledger: Ledger) -> list[str]:
+    """Activities per area and status, and the key figures aggregated, as the report has them."""
+    from flows.compile import gather
+    from flows.report.figures import status_per_area
+    from flows.report.keyfigures import AGGREGATE_LABELS, summarize
+    from flows.report.strategy_view import area_heading
+
+    frames, previous, _, _ = gather(
+        config, cycle, ledger, cycle.compile_on or cycle.council_meeting
+    )
+    strategy = config.strategy_of(cycle)
+    lines = []
+    per_area = status_per_area(frames, strategy)
+    for area, row in per_area.iterrows():
+        parts = ", ".join(f"{k} {int(v)}" for k, v in row.items() if int(v) and k != "Totalt")
+        heading = area_heading(strategy, int(str(area)))
+        lines.append(f"{heading}: {count(int(row['Totalt']), 'aktivitet')} ({parts})")
+    for figure in summarize(frames, previous, strategy):
+        spec = figure.figure
+        if figure.total is None:
+            value = "–"
+        else:
+            value = number(round(figure.total, 1)) + (f" {spec.unit}" if spec.unit else "")
+        lines.append(
+            f"{spec.name}: {AGGREGATE_LABELS[spec.aggregate].lower()} {value} "
+            f"({count(figure.reported_by, 'svar')})"
+        )
+    return lines
 
 
 def tell_collected(
@@ -434,24 +519,32 @@ def on_demo_clock(report: Any, ledger: Ledger, cycle: str, clock: Clock) -> Any:
     return dataclasses.replace(report, boards=boards)
 
 
+def spring_of(config: Config, cycle: Cycle) -> list[Cycle]:
+    """`cycle` and every other cycle whose answers are due in the same spring (same deadline
+    year), default first: the demo runs them together on one mailbox."""
+    others = [
+        c
+        for c in config.cycles.values()
+        if c.id != cycle.id and c.deadline.year == cycle.deadline.year
+    ]
+    return [cycle, *sorted(others, key=lambda c: c.deadline)]
+
+
 def run_demo(settings: Settings, out: TextIO | None = None) -> int:
     """The whole simulated spring; 0 if it ended as scripted."""
     out = out or sys.stdout
     started = time.perf_counter()
     config = load_config(settings.config)
     cycle = config.cycle(settings.cycle)
-    script = cast(config.boards_in(cycle), cycle)
+    cycles = [cycle] if settings.cycle else spring_of(config, cycle)
     data = prepare_data_dir(settings.data.resolve())
-    print(
-        f"Demo: {config.municipality.name}, uppföljning {cycle.id} "
-        f"(sista svarsdag {long_date(cycle.deadline)}), data i {data}",
-        file=out,
-    )
+    followed = ", ".join(f"{c.id} (sista svarsdag {long_date(c.deadline)})" for c in cycles)
+    print(f"Demo: {config.municipality.name}, uppföljning {followed}, data i {data}", file=out)
     with quiet_prefect(), Runtime(demo_settings(settings, data), config) as runtime:
-        code = run_spring(runtime, cycle, script, out)
+        code = run_spring(runtime, cycles, out)
+    end = max(cast(config.boards_in(c), c).end for c in cycles)
     print(
-        f"\nSe läget igen: FOLLOWUP_DATA={data} followup status --cycle {cycle.id} "
-        f"--today {script.end.isoformat()}",
+        f"\nSe läget igen: FOLLOWUP_DATA={data} followup status --all --today {end.isoformat()}",
         file=out,
     )
     print(f"\nKlart på {time.perf_counter() - started:.0f} s (done).", file=out)

@@ -23,10 +23,12 @@ from flows.documents.read_columns import (
 )
 from flows.documents.read_values import parse_date, parse_number, parse_paragraph
 from flows.documents.statuses import map_status, normalize
-from flows.model import ActivityRow, Decision, Indicator, Problem, Texts
+from flows.model import ActivityRow, Decision, Indicator, Problem, Strategy, Texts
 from flows.swedish import number
 
-_AREA = re.compile(r"^strategiområde\s*(\d{1,2})\b(?!\s*[–-]\s*\d)", re.IGNORECASE)
+# "Strategiområde N" is always understood (last year's templates), besides the strategy's label.
+_AREA_PATTERN = r"^(?:strategiområde{label})\s*(\d{{1,2}})\b(?!\s*[–-]\s*\d)"
+_UNIT_SUFFIX = re.compile(r"^(?P<name>.*?)\s*\((?P<unit>[^()]*)\)$", re.S)
 _NR_AREA = re.compile(r"^\s*(\d{1,2})\s*[.,]\s*\d")
 _INLINE_DATE = re.compile(r"^(?:beslutsdatum|datum för beslut(?:et)?)\s*:\s*(.*)$", re.I | re.S)
 _INLINE_PARAGRAPH = re.compile(r"^(?:paragraf|protokollsparagraf)\s*:\s*(.*)$", re.I | re.S)
@@ -54,11 +56,43 @@ def _is_heading(p: Paragraph) -> bool:
     return any(word in style for word in ("heading", "rubrik", "title", "berschrift"))
 
 
-def _section_of(text: str) -> str | None:
+class _Vocabulary:
+    """What the strategy calls things: area label, statuses, section titles, decision fields."""
+
+    def __init__(self, strategy: Strategy | None) -> None:
+        self.strategy = strategy
+        label = strategy.area_label if strategy is not None else "Strategiområde"
+        extra = "" if normalize(label) == "strategiområde" else "|" + re.escape(label)
+        self.area = re.compile(_AREA_PATTERN.format(label=extra), re.IGNORECASE)
+        self.area_label = label
+        self.statuses = strategy.statuses if strategy is not None else None
+        self.sections: dict[str, str] = {k: "analysis" for k in _ANALYSIS}
+        self.sections.update({k: "support" for k in _SUPPORT})
+        if strategy is not None:
+            self.sections.update({normalize(s.title): s.key for s in strategy.sections})
+        self.text_keys = list(dict.fromkeys(["analysis", "support", *self.sections.values()]))
+        self.decision_fields = (
+            set(strategy.decision_fields) if strategy is not None else {"date", "paragraph"}
+        )
+        self.indicator_names = set(strategy.indicator_names) if strategy is not None else set()
+
+    def indicator_name(self, printed: str) -> str:
+        """`Andel kvinnor bland chefer (procent)` → the key figure's name, if it is one."""
+        match = _UNIT_SUFFIX.match(printed)
+        if match and printed not in self.indicator_names:
+            name = match.group("name").strip()
+            if name in self.indicator_names:
+                return name
+        return printed
+
+
+def _section_of(text: str, vocabulary: _Vocabulary | None = None) -> str | None:
     """The section a heading text opens, if it is one of the template's headings."""
     key = normalize(text)
     if key in _INDICATORS:
         return "indicators"
+    if vocabulary is not None and key in vocabulary.sections:
+        return vocabulary.sections[key]
     if key in _ANALYSIS:
         return "analysis"
     if key in _SUPPORT:
@@ -69,13 +103,14 @@ def _section_of(text: str) -> str | None:
 
 
 class _SectionReader:
-    def __init__(self, hints: Iterable[str] = ()) -> None:
+    def __init__(self, strategy: Strategy | None = None, hints: Iterable[str] = ()) -> None:
+        self.words = _Vocabulary(strategy)
         self.out = Sections()
         self.section: str | None = None
         self.area: int | None = None
         self.columns: ColumnMap | None = None  # the last activity table's, for continuations
         self.previous_was_activity_table = False
-        self.free_text: dict[str, list[str]] = {"analysis": [], "support": []}
+        self.free_text: dict[str, list[str]] = {k: [] for k in self.words.text_keys}
         self.hints = frozenset(normalize(h) for h in hints)
         self.decision_date: str | None = None
         self.decision_paragraph: str | None = None
@@ -96,11 +131,11 @@ class _SectionReader:
         text = clean(p.text)
         if not text:
             return
-        if match := _AREA.match(text):
+        if match := self.words.area.match(text):
             self.section, self.area = "area", int(match.group(1))
             self.previous_was_activity_table = False
             return
-        section = _section_of(text)
+        section = _section_of(text, self.words)
         if section is not None and (_is_heading(p) or len(text) < 40):
             self.section = section
             self.previous_was_activity_table = False
@@ -130,7 +165,7 @@ class _SectionReader:
         if header is not None:
             for title_row in rows[:header]:  # "Strategiområde 2" as a merged title row
                 texts = [c.text for c in title_row.cells if c.text]
-                if len(texts) == 1 and (match := _AREA.match(texts[0])):
+                if len(texts) == 1 and (match := self.words.area.match(texts[0])):
                     self.section, self.area = "area", int(match.group(1))
             columns = ColumnMap(rows[header], "activity")
             self.check_columns(columns)
@@ -201,11 +236,11 @@ class _SectionReader:
         if not (activity or status_text or comment or values.get("responsible")):
             return  # blank, or only a pre-filled number
         row_area = area
-        where = f"Strategiområde {row_area}" + (f", aktivitet {nr}" if nr else "")
+        where = f"{self.words.area_label} {row_area}" + (f", aktivitet {nr}" if nr else "")
         label = _activity_label(nr, activity)
         if not activity:
             self.out.problems.append(problem("activity.missing_text", where=where))
-        status = map_status(status_text) if status_text else None
+        status = map_status(status_text, self.words.statuses) if status_text else None
         if not status_text:
             self.out.problems.append(problem("status.missing", where=where, activity=label))
         elif status is None:
@@ -232,7 +267,10 @@ class _SectionReader:
             if columns.is_header_again(row):
                 continue
             values = columns.values(row)
-            name, value_text = values.get("name", ""), values.get("value", "")
+            name, value_text = (
+                self.words.indicator_name(values.get("name", "")),
+                values.get("value", ""),
+            )
             comment = values.get("comment", "")
             if not (name or value_text or comment):
                 continue
@@ -275,7 +313,7 @@ class _SectionReader:
         found = False
         for index, row in enumerate(rows):
             for position, cell in enumerate(row.cells):
-                kind = _label_kind(cell.text)
+                kind = _label_kind(cell.text, self.words)
                 if kind is None:
                     continue
                 value = _value_beside(row, position)
@@ -297,10 +335,8 @@ class _SectionReader:
 
     def finish(self) -> None:
         out = self.out
-        out.texts = Texts(
-            analysis="\n".join(self.free_text["analysis"]),
-            support="\n".join(self.free_text["support"]),
-        )
+        out.texts = Texts(**{key: "\n".join(lines) for key, lines in self.free_text.items()})
+        asked = self.words.decision_fields
         date = None
         if self.decision_date:
             date = parse_date(self.decision_date)
@@ -308,18 +344,20 @@ class _SectionReader:
                 out.problems.append(
                     problem("decision.date_unreadable", where="Beslut", text=self.decision_date)
                 )
-        else:
+        elif "date" in asked:
             out.problems.append(problem("decision.date_missing", where="Beslut"))
         paragraph = parse_paragraph(self.decision_paragraph or "")
-        if paragraph is None:
+        if paragraph is None and "paragraph" in asked:
             out.problems.append(problem("decision.paragraph_missing", where="Beslut"))
         out.decision = Decision(date=date, paragraph=paragraph)
 
 
-def _label_kind(text: str) -> str | None:
+def _label_kind(text: str, vocabulary: _Vocabulary | None = None) -> str | None:
     if not text:
         return None
     key = normalize(text.splitlines()[0])
+    if vocabulary is not None and key in vocabulary.sections and key not in _ANALYSIS[1:]:
+        return vocabulary.sections[key]
     if key in _DATE_LABELS or text.strip() == "§":
         return "date" if key in _DATE_LABELS else "paragraph"
     if key in _PARAGRAPH_LABELS:
@@ -365,6 +403,9 @@ def _activity_label(nr: str | None, activity: str) -> str:
     return nr or "utan namn"
 
 
-def read_sections(blocks: list[Block], hints: Iterable[str] = ()) -> Sections:
-    """`hints` are the template's guidance texts (`template.guidance_texts`), never an answer."""
-    return _SectionReader(hints).read(blocks)
+def read_sections(
+    blocks: list[Block], strategy: Strategy | None = None, hints: Iterable[str] = ()
+) -> Sections:
+    """The answer in `blocks`, read in `strategy`'s words (default: today's template). `hints`
+    are the template's guidance texts (`template.guidance_texts`), never an answer."""
+    return _SectionReader(strategy, hints).read(blocks)

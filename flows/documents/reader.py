@@ -108,7 +108,9 @@ def read_template(
         _texts(footer_texts, blocks),
         expected_cycle=expected_cycle,
     )
-    sections = read_sections(blocks, guidance_texts(config))
+    cycle = config.cycles.get(identity.cycle or "") or config.cycles.get(expected_cycle or "")
+    strategy = config.strategy_of(cycle) if cycle is not None else None
+    sections = read_sections(blocks, strategy, guidance_texts(config))
     problems = [*notes, *identity.problems]
     if sections.activity_tables == 0:
         problems.append(problem("template.no_activities"))

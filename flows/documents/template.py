@@ -13,6 +13,7 @@ from collections.abc import Iterator, Sequence
 
 from lxml import etree
 
+from flows.bodies import words_for
 from flows.documents import ooxml
 from flows.documents.carry_forward import CarriedActivity, carried_activities, last_year_note
 from flows.documents.ooxml import el, val
@@ -27,9 +28,18 @@ from flows.documents.template_styles import (
     STYLES_XML,
     THEME_XML,
 )
-from flows.model import STATUSES, Board, Config, Cycle, ParsedTemplate, Strategy
+from flows.model import (
+    STATUSES,
+    Area,
+    Board,
+    Config,
+    Cycle,
+    KeyFigure,
+    ParsedTemplate,
+    Strategy,
+)
 from flows.references import reference_code
-from flows.swedish import long_date
+from flows.swedish import listing, long_date
 
 # --------------------------------------------------------------------------- what readers rely on
 
@@ -38,7 +48,7 @@ PROP_BOARD = "followup_board"
 PROP_TEMPLATE_VERSION = "followup_template_version"
 PROP_REF = "followup_ref"
 
-AREA_HEADING = "Strategiområde {number}"
+AREA_HEADING = "Strategiområde {number}"  # the default; a strategy's `area_label` replaces it
 ACTIVITY_HEADERS = ("Nr", "Aktivitet", "Ansvarig", "Tidsplan", "Status", "Kommentar/resultat")
 INDICATOR_HEADERS = ("Nyckeltal", "Värde", "Kommentar")
 INDICATOR_HEADING = "Nyckeltal"
@@ -77,6 +87,21 @@ ANSWER_BOX_HEIGHT = 1700
 assert sum(ACTIVITY_WIDTHS) == TEXT_WIDTH and sum(INDICATOR_WIDTHS) == TEXT_WIDTH
 
 
+_DECISION_WORDS = {"date": "datum", "paragraph": "paragraf"}
+
+
+def area_heading(strategy: Strategy, area: Area) -> str:
+    """`Strategiområde 2` or, with a title, `Målområde 2. Likvärdig service` (readers take the
+    label and the number)."""
+    heading = strategy.area_heading(area.number)
+    return f"{heading}. {area.title}" if area.title else heading
+
+
+def indicator_label(figure: KeyFigure) -> str:
+    """The key figure's name as printed, with its unit: `Andel kvinnor bland chefer (procent)`."""
+    return f"{figure.name} ({figure.unit})" if figure.unit else figure.name
+
+
 def template_properties(cycle: Cycle, board: Board) -> dict[str, str | int]:
     """The custom document properties that identify a board's template."""
     return {
@@ -90,11 +115,18 @@ def template_properties(cycle: Cycle, board: Board) -> dict[str, str | int]:
 def guidance_texts(config: Config) -> frozenset[str]:
     """The hints under the free-text headings, for every kind of board: never an answer."""
     office = config.municipality.office.lower()
-    return frozenset(
+    earlier = (
         text
         for who in ("nämnden", "styrelsen")
         for text in (ANALYSIS_HINT.format(who=who), SUPPORT_HINT.format(who=who, office=office))
     )
+    configured = (
+        section.hint
+        for strategy in config.strategies.values()
+        for section in strategy.sections
+        if section.hint
+    )
+    return frozenset((*earlier, *configured))
 
 
 def build_template(
@@ -238,9 +270,9 @@ class _Ids:
         return self._next
 
 
-def status_control(ids: _Ids) -> etree._Element:
+def status_control(ids: _Ids, statuses: Sequence[str] = STATUSES) -> etree._Element:
     """The Status dropdown, empty: placeholder text shown, no item chosen."""
-    items = [el("w:listItem", {"w:displayText": s, "w:value": s}) for s in STATUSES]
+    items = [el("w:listItem", {"w:displayText": s, "w:value": s}) for s in statuses]
     props = el(
         "w:sdtPr",
         None,
@@ -358,7 +390,10 @@ def header_row(headers: Sequence[str], widths: Sequence[int]) -> etree._Element:
 
 
 def activity_row(
-    activity: CarriedActivity | None, ids: _Ids, last_year: int | None = None
+    activity: CarriedActivity | None,
+    ids: _Ids,
+    last_year: int | None = None,
+    statuses: Sequence[str] = STATUSES,
 ) -> etree._Element:
     texts = (
         (activity.nr, activity.activity, activity.responsible, activity.timeframe)
@@ -373,7 +408,7 @@ def activity_row(
     if activity is not None and activity.last_year is not None and last_year is not None:
         note = last_year_note(activity.last_year, last_year)
         cells[1].append(paragraph(note, style="LastYear"))
-    cells.append(cell(widths[4], paragraph(status_control(ids), style="TableText")))
+    cells.append(cell(widths[4], paragraph(status_control(ids, statuses), style="TableText")))
     cells.append(cell(widths[5]))
     return row(cells)
 
@@ -400,7 +435,7 @@ class _Body:
         previous = config.cycles.get(cycle.previous) if cycle.previous else None
         self.last_year_number = previous.year if previous else cycle.year - 1
         self.ids = _Ids()
-        self.who = "nämnden" if board.kind == "nämnd" else "styrelsen"
+        self.who = words_for(board).definite
 
     def document(self) -> etree._Element:
         body = el("w:body", None, *self._blocks(), self._section())
@@ -413,12 +448,13 @@ class _Body:
             self.config.planned_activities(self.cycle, self.board.id),
             self.last_year.activities if self.last_year else None,
         )
+        statuses = self.strategy.status_values
         for area in self.strategy.areas:
             activities = [a for a in planned if a.area == area.number]
-            yield paragraph(
-                AREA_HEADING.format(number=area.number), style="Heading1", keep_next=True
-            )
+            yield paragraph(area_heading(self.strategy, area), style="Heading1", keep_next=True)
             yield paragraph(run("Mål: ", bold=True), area.goal, style="Goal", keep_next=True)
+            if area.description:
+                yield paragraph(area.description, style="Hint", keep_next=True)
             if not activities:
                 yield paragraph(
                     f"Handlingsplanen har inga aktiviteter inom området. Har {self.who} gjort "
@@ -428,18 +464,18 @@ class _Body:
                 )
             empty = EMPTY_ACTIVITY_ROWS if activities else EMPTY_ROWS_WITHOUT_PLAN
             rows = [header_row(ACTIVITY_HEADERS, ACTIVITY_WIDTHS)]
-            rows += [activity_row(a, self.ids, self.last_year_number) for a in activities]
-            rows += [activity_row(None, self.ids) for _ in range(empty)]
+            rows += [activity_row(a, self.ids, self.last_year_number, statuses) for a in activities]
+            rows += [activity_row(None, self.ids, statuses=statuses) for _ in range(empty)]
+            label = self.strategy.area_heading(area.number)
             yield table(
-                ACTIVITY_WIDTHS, rows, caption=f"Aktiviteter inom strategiområde {area.number}"
+                ACTIVITY_WIDTHS, rows, caption=f"Aktiviteter inom {label[:1].lower()}{label[1:]}"
             )
-        yield from self._indicators()
-        office = self.config.municipality.office.lower()
-        yield from self._free_text(ANALYSIS_HEADING, ANALYSIS_HINT.format(who=self.who))
-        yield from self._free_text(
-            SUPPORT_HEADING, SUPPORT_HINT.format(who=self.who, office=office)
-        )
-        yield from self._decision()
+        if self.strategy.indicators:
+            yield from self._indicators()
+        for section in self.strategy.sections:
+            yield from self._free_text(section.title, section.hint)
+        if self.strategy.decision_fields:
+            yield from self._decision()
         municipality = self.config.municipality
         yield paragraph(
             f"Tack för er redovisning! {municipality.office}, {municipality.name}",
@@ -449,7 +485,7 @@ class _Body:
     def _title(self) -> Iterator[etree._Element]:
         deadline = long_date(self.cycle.deadline)
         yield paragraph(f"Uppföljning av {self.strategy.title}", style="Title")
-        yield paragraph(self.board.name, style="Subtitle")
+        yield paragraph(words_for(self.board).name, style="Subtitle")
         facts = [
             ("Sista svarsdag: ", deadline),
             ("Redovisningen avser: ", f"verksamhetsåret {self.cycle.year}"),
@@ -466,14 +502,18 @@ class _Body:
         municipality = self.config.municipality
         coordinator = municipality.coordinator
         deadline = long_date(self.cycle.deadline)
-        statuses = ", ".join(STATUSES[:-1]) + f" eller {STATUSES[-1]}"
+        statuses = listing(list(self.strategy.status_values), "eller")
+        decision = listing([_DECISION_WORDS[f] for f in self.strategy.decision_fields])
+        parts = ["nyckeltalen"] if self.strategy.indicators else []
+        parts += [s.title[:1].lower() + s.title[1:] for s in self.strategy.sections]
+        if self.strategy.decision_fields:
+            parts.append(f"{decision} för {words_for(self.board).genitive} beslut")
         bullets = [
             f"Fyll i Status för varje aktivitet – välj {statuses} i listan – och skriv gärna "
             "en kort kommentar om vad som gjordes och vad det gav.",
             f"Har {self.who} gjort fler aktiviteter? Skriv dem i de tomma raderna eller lägg "
             "till nya rader i tabellen.",
-            f"Fyll i nyckeltalen, den sammanfattande analysen, eventuellt behov av stöd och "
-            f"datum och paragraf för {self.who}s beslut.",
+            f"Fyll i {listing(parts)}.",
             "Ändra inte rubrikerna eller tabellernas kolumner, och spara filen som "
             "Word-dokument (.docx).",
             f"Svara på e-postmeddelandet med den ifyllda filen bifogad senast den {deadline}. "
@@ -500,11 +540,14 @@ class _Body:
             keep_next=True,
         )
         rows = [header_row(INDICATOR_HEADERS, INDICATOR_WIDTHS)]
-        for name in self.strategy.indicators:
+        for figure in self.strategy.indicators:
             rows.append(
                 row(
                     [
-                        cell(INDICATOR_WIDTHS[0], paragraph(name, style="TableText")),
+                        cell(
+                            INDICATOR_WIDTHS[0],
+                            paragraph(indicator_label(figure), style="TableText"),
+                        ),
                         cell(INDICATOR_WIDTHS[1]),
                         cell(INDICATOR_WIDTHS[2]),
                     ]
@@ -524,15 +567,20 @@ class _Body:
         )
 
     def _decision(self) -> Iterator[etree._Element]:
-        yield paragraph(f"{self.who.capitalize()}s beslut", style="Heading1", keep_next=True)
+        words = words_for(self.board)
+        fields = self.strategy.decision_fields
+        yield paragraph(f"{words.genitive_capitalized} beslut", style="Heading1", keep_next=True)
+        asked = listing(
+            (["datum för sammanträdet"] if "date" in fields else [])
+            + (["paragrafen i protokollet"] if "paragraph" in fields else [])
+        )
         yield paragraph(
-            f"Uppföljningen ska vara beslutad av {self.who}. Ange datum för sammanträdet och "
-            "paragrafen i protokollet.",
+            f"Uppföljningen ska vara beslutad av {self.who}. Ange {asked}.",
             style="Hint",
             keep_next=True,
         )
         label_w, value_w = DECISION_WIDTHS
-        rows = [
+        date_row, paragraph_row = (
             row(
                 [
                     cell(
@@ -553,8 +601,13 @@ class _Body:
                     cell(value_w),
                 ]
             ),
-        ]
-        yield table(DECISION_WIDTHS, rows, caption=f"{self.who.capitalize()}s beslut", header=False)
+        )
+        rows = ([date_row] if "date" in fields else []) + (
+            [paragraph_row] if "paragraph" in fields else []
+        )
+        yield table(
+            DECISION_WIDTHS, rows, caption=f"{words.genitive_capitalized} beslut", header=False
+        )
 
     def _section(self) -> etree._Element:
         return el(

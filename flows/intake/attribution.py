@@ -60,8 +60,12 @@ def attribute(
     subject: str,
     body: str,
     sender: str | None,
+    open_cycles: Sequence[Cycle] = (),
 ) -> Attribution | None:
-    """The board and cycle an inbound message answers for, or None if nothing tells."""
+    """The board and cycle an inbound message answers for, or None if nothing tells.
+
+    By the sender alone only when exactly one of the served cycles (`open_cycles`, default just
+    `current`) has exactly one board of that sender: a board in two open cycles must say which."""
     for doc in documents:
         found = _from_properties(config, doc)
         if found is not None:
@@ -69,7 +73,13 @@ def attribute(
     found = _from_reference(config, [*(d.footer for d in documents), subject, body])
     if found is not None:
         return found
-    candidates = [b for b in boards_of_sender(config, sender) if b in config.boards_in(current)]
+    serving = list(open_cycles) or [current]
+    candidates = [
+        (cycle, board)
+        for cycle in serving
+        for board in boards_of_sender(config, sender)
+        if board in config.boards_in(cycle)
+    ]
     if len(candidates) == 1:
-        return Attribution(current, candidates[0], "sender")
+        return Attribution(candidates[0][0], candidates[0][1], "sender")
     return None

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from flows.cycles import same_strategy_successor
 from flows.intake.attachments import ClassifiedAttachment
 from flows.intake.attribution import Attribution, DocumentEvidence, attribute, boards_of_sender
 from flows.intake.authenticity import Verdict
@@ -90,6 +91,7 @@ def assess(
     words: Sequence[WordFile],
     *,
     own_addresses: set[str],
+    open_cycles: Sequence[Cycle] = (),
     require_authentication: bool = False,
     limits: Limits = LIMITS,
 ) -> Assessment:
@@ -97,9 +99,13 @@ def assess(
     formats, which the reader reports on) as read. Several templates in one message give one
     submission: the best of them (see `choose`), with a note saying so.
 
+    `open_cycles` are the cycles served (default just `current`): the answer goes to the one it
+    names (document properties, reference code) or, by the sender, the only one the sender's
+    board takes part in; an answer for a cycle that is not served gets a reply saying so.
     `require_authentication` is the sender policy for the mailbox's transport: a board answer
     then counts only if `facts.authentication` says the sender was authenticated.
     """
+    serving = list(open_cycles) or [current]
     sender = facts.sender
     if is_own_address(sender, own_addresses):
         return Assessment("ignored", "Meddelandet kommer från systemets egen adress.")
@@ -134,6 +140,7 @@ def assess(
         subject=facts.subject,
         body=facts.body,
         sender=sender,
+        open_cycles=serving,
     )
     known_sender = bool(boards_of_sender(config, sender)) or (
         sender is not None and sender.lower() == config.municipality.coordinator.email
@@ -162,10 +169,17 @@ def assess(
     if found is None:
         return Assessment(
             "quarantined",
-            "Kunde inte avgöra vilken nämnd svaret gäller (varken dokumentegenskaper, "
-            "referenskod eller avsändare).",
+            "Kunde inte avgöra vilken nämnd och uppföljning svaret gäller (varken "
+            "dokumentegenskaper, referenskod eller en entydig avsändare).",
             notify_coordinator=True,
         )
+
+    if found.cycle in serving:
+        current = found.cycle
+    elif (successor := same_strategy_successor(found.cycle, serving)) is not None:
+        current = successor  # last year's template again: told so by the validation
+    else:
+        return _not_open(config, found, words)
 
     resolved = _resolve_board(config, current, found, sender, facts)
     if isinstance(resolved, str):
@@ -289,6 +303,30 @@ def _too_many_attachments(
         method=found.method if found else None,
         reply="rejection",
         problems=(problem,),
+    )
+
+
+def _not_open(config: Config, found: Attribution, words: Sequence[WordFile]) -> Assessment:
+    """An answer for a cycle that takes no answers now (closed, or not yet open)."""
+    cycle = found.cycle
+    strategy = config.strategy_of(cycle)
+    message = (
+        f"Svaret gäller uppföljningen av {strategy.short_title} för {cycle.year}, som inte tar "
+        "emot svar just nu. Har ni fått en nyare inbjudan, använd mallen som bifogades i den. "
+        f"Hör annars av er till {config.municipality.coordinator.name}, "
+        f"{config.municipality.coordinator.email}."
+    )
+    problem = Problem(level="error", code="intake.cycle_not_open", message=message, where="")
+    return Assessment(
+        "rejected",
+        f"Svaret gäller {cycle.id}, som inte tar emot svar nu.",
+        cycle=cycle,
+        board=found.board,
+        method=found.method,
+        reply="rejection",
+        notify_coordinator=True,
+        problems=(problem,),
+        filename=words[0].filename if words else None,
     )
 
 

@@ -8,11 +8,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flows.bodies import kinds_phrase, words_for
 from flows.mail.port import Attachment, OutboundMessage
 from flows.messages.environment import render_html, render_subject, render_text
 from flows.messages.kinds import RequestKind
-from flows.model import STATUSES, Board, Config, Cycle, ParsedTemplate, Problem
+from flows.model import Board, Config, Cycle, ParsedTemplate, Problem, Strategy
 from flows.references import reference_code
+from flows.swedish import listing
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 AUTO_HEADERS: tuple[tuple[str, str], ...] = (
@@ -24,21 +26,38 @@ AUTO_HEADERS: tuple[tuple[str, str], ...] = (
 def template_filename(config: Config, cycle: Cycle, board: Board) -> str:
     """`Uppföljning Hbtqia+-strategin 2026 – Kultur- och fritidsnämnden.docx`."""
     strategy = config.strategy_of(cycle)
-    return f"Uppföljning {strategy.short_title} {cycle.year} – {board.name}.docx"
+    return f"Uppföljning {strategy.short_title} {cycle.year} – {words_for(board).name}.docx"
 
 
 def template_attachment(config: Config, cycle: Cycle, board: Board, data: bytes) -> Attachment:
     return Attachment(template_filename(config, cycle, board), DOCX_TYPE, data)
 
 
+_DECISION_WORDS = {"date": "datum", "paragraph": "paragraf"}
+
+
+def _what_to_fill(strategy: Strategy) -> str:
+    """ "nyckeltalen, den sammanfattande analysen, behov av stöd": the template's parts after the
+    activities, in the strategy's words."""
+    parts = ["nyckeltalen"] if strategy.indicators else []
+    parts += [s.title[:1].lower() + s.title[1:] for s in strategy.sections]
+    return ", ".join(parts) if parts else "mallen"
+
+
 def _base_context(config: Config, cycle: Cycle, board: Board | None) -> dict[str, Any]:
     strategy = config.strategy_of(cycle)
+    values = list(strategy.status_values)
     return {
         "municipality": config.municipality,
         "coordinator": config.municipality.coordinator,
         "strategy": strategy,
         "cycle": cycle,
         "board": board,
+        "body": words_for(board) if board is not None else None,
+        "bodies_asked": kinds_phrase({b.kind for b in config.boards_in(cycle)}),
+        "status_choices": listing(values, "eller"),
+        "other_parts": _what_to_fill(strategy),
+        "decision_what": listing([_DECISION_WORDS[f] for f in strategy.decision_fields]),
         "reference": reference_code(cycle, board) if board is not None else None,
         "deadline": cycle.deadline,
         "council_meeting": cycle.council_meeting,
@@ -132,6 +151,8 @@ def compose_request(
 @dataclass(frozen=True)
 class AreaSummary:
     number: int
+    heading: str  # "Strategiområde 2"
+    title: str
     goal: str
     activities: list[dict[str, str]]
     counts: dict[str, int]
@@ -145,13 +166,17 @@ def summarize_areas(config: Config, cycle: Cycle, parsed: ParsedTemplate) -> lis
     for number in numbers:
         area = strategy.area(number)
         rows = [a for a in parsed.activities if a.area == number]
-        counts: dict[str, int] = {s: sum(1 for r in rows if r.status == s) for s in STATUSES}
+        counts: dict[str, int] = {
+            s: sum(1 for r in rows if r.status == s) for s in strategy.status_values
+        }
         missing = sum(1 for r in rows if r.status is None)
         if missing:
             counts["Status saknas"] = missing
         result.append(
             AreaSummary(
                 number=number,
+                heading=strategy.area_heading(number),
+                title=area.title if area else "",
                 goal=area.goal if area else "",
                 activities=[
                     {

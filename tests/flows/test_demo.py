@@ -51,22 +51,39 @@ def test_a_whole_simulated_spring(tmp_path: Path) -> None:
 
 
 def _check_story_status_and_outputs(data: Path, output: str, _elapsed: float) -> None:
-    assert "3 februari 2027  Inbjudan med personlig Word-mall till 14 nämnder." in output
+    hbt, jam = "Hbtqia+-strategin: ", "Jämställdhetsstrategin: "
+    assert f"3 februari 2027  {hbt}Inbjudan med personlig Word-mall till 14 nämnder." in output
+    assert f"12 februari 2027  {jam}Inbjudan med personlig Word-mall till 9 nämnder." in output
     assert "skickade mallen ifylld i LibreOffice: svaret godkändes" in output
     assert "skickade en PDF i stället för Word-filen: svaret kunde inte användas" in output
-    assert "Sammanställningen klar: 13 av 14 nämnder har redovisat" in output
+    assert f"{hbt}Sammanställningen klar: 13 av 14 nämnder har redovisat" in output
+    assert f"{jam}Sammanställningen klar: 8 av 9 nämnder har redovisat" in output
     assert "14 nämnder: 13 inlämnade, 1 försenad" in output
-    docx = data / "output" / "uppfoljning-hbtqia-2026.docx"
-    assert f"Sammanställning (Word)       {docx}" in output
-    assert (data / "output" / "uppfoljning-hbtqia-2026.xlsx").is_file()
+    assert "9 nämnder: 8 inlämnade, 1 försenad" in output
+    assert "Andel kvinnor bland chefer: medelvärde " in output
+    # both strategies through the one mailbox, each compiled on its own
+    for cycle in ("hbtqia-2026", "jamstalldhet-2026"):
+        docx = data / "output" / f"uppfoljning-{cycle}.docx"
+        assert str(docx) in output
+        assert (data / "output" / f"uppfoljning-{cycle}.xlsx").is_file()
+    body = (
+        zipfile.ZipFile(data / "output" / "uppfoljning-hbtqia-2026.docx")
+        .read("word/document.xml")
+        .decode()
+    )
+    assert "Kultur- och fritidsnämnden" in body
+    jam_body = (
+        zipfile.ZipFile(data / "output" / "uppfoljning-jamstalldhet-2026.docx")
+        .read("word/document.xml")
+        .decode()
+    )
+    assert "Målområde 1. Jämställd makt och inflytande" in jam_body
     assert (data / "output" / "uppfoljning-hbtqia-2026.pdf").is_file()
     assert (data / "output" / "uppfoljning-hbtqia-2026-arbetslista.docx").is_file()
     assert "Tidigare år 2024:" in output and "Tidigare år 2025:" in output
-    body = zipfile.ZipFile(docx).read("word/document.xml").decode()
-    assert "Kultur- och fritidsnämnden" in body
     # the earlier years give the year comparison and, in the period's last year, the look back
     assert "Status 2026 jämfört med 2025" in body and "Tillbakablick över strategiperioden" in body
-    assert "@" not in body
+    assert "@" not in body and "@" not in jam_body
     assert "total" in output and "Klart på" in output
 
 

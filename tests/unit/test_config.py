@@ -65,11 +65,9 @@ def test_yaml_boolean_code_is_reported(config_copy: Path) -> None:
 
 
 def test_unknown_strategy_in_cycle(config_copy: Path) -> None:
-    _replace(
-        config_copy / "cycles" / "hbtqia-2026.yaml", "strategy: hbtqia", "strategy: jamstalldhet"
-    )
+    _replace(config_copy / "cycles" / "hbtqia-2026.yaml", "strategy: hbtqia", "strategy: trygghet")
     message = _error(config_copy)
-    assert "hbtqia-2026.yaml:" in message and "okänd strategi 'jamstalldhet'" in message
+    assert "hbtqia-2026.yaml:" in message and "okänd strategi 'trygghet'" in message
 
 
 def test_deadline_after_council_meeting(config_copy: Path) -> None:

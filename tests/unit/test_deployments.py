@@ -111,7 +111,8 @@ def test_compile_runs_once_on_compile_on(cycle: Cycle) -> None:
 
 def test_only_cycles_whose_windows_are_open_are_scheduled(config: Config) -> None:
     late_2026 = planned_schedules(config, dt.date(2026, 11, 22))
-    assert {p.cycle for p in late_2026} == {"hbtqia-2026"}
+    # every cycle of the coming spring, both strategies (issue 12)
+    assert {p.cycle for p in late_2026} == {"hbtqia-2026", "jamstalldhet-2026"}
     assert {p.deployment for p in late_2026} == {
         REMIND.name,
         COLLECT.name,
@@ -119,7 +120,7 @@ def test_only_cycles_whose_windows_are_open_are_scheduled(config: Config) -> Non
         STATUS.name,
     }
     spring_2026 = planned_schedules(config, dt.date(2026, 3, 1))
-    assert {p.cycle for p in spring_2026} == {"hbtqia-2025", "hbtqia-2026"}
+    assert {p.cycle for p in spring_2026} == {"hbtqia-2025", "hbtqia-2026", "jamstalldhet-2026"}
     assert len({p.slug for p in spring_2026}) == len(spring_2026)
     assert planned_schedules(config, dt.date(2030, 1, 1)) == []
 
@@ -212,21 +213,22 @@ def test_serve_builds_every_deployment_with_its_form_and_schedules(config: Confi
     remind = deployments["remind"]
     assert remind.entrypoint == "flows/prefect_flows.py:remind_flow"
     form = remind._parameter_openapi_schema.model_dump()
-    assert form["properties"]["cycle"]["enum"] == ["hbtqia-2024", "hbtqia-2025", "hbtqia-2026"]
+    assert form["properties"]["cycle"]["enum"] == sorted(config.cycles)
     assert remind.schedules is not None
-    [schedule] = remind.schedules
+    schedule, jam_schedule = remind.schedules
+    assert jam_schedule.parameters == {"cycle": "jamstalldhet-2026"}
     rrule = schedule.schedule
     assert isinstance(rrule, ClientRRule)
     assert rrule.timezone == TIMEZONE
     assert schedule.parameters == {"cycle": "hbtqia-2026"}
     assert rrule.rrule.startswith("DTSTART:20270203T073000")
     assert deployments["compile"].schedules is not None
-    [compile_schedule] = deployments["compile"].schedules
+    compile_schedule, _ = deployments["compile"].schedules  # hbtqia-2026, jamstalldhet-2026
     assert isinstance(compile_schedule.schedule, ClientRRule)
     assert "DTSTART:20270419T060000" in compile_schedule.schedule.rrule
     status = deployments["status"].schedules
     assert status is not None
-    [status_schedule] = status
+    status_schedule, _ = status  # hbtqia-2026, jamstalldhet-2026
     assert isinstance(status_schedule.schedule, ClientRRule)
     assert status_schedule.parameters == {"cycle": "hbtqia-2026"}
     assert status_schedule.schedule.rrule.startswith("DTSTART:20270203T070500")

@@ -99,7 +99,7 @@ def test_every_planned_activity_is_answered(config: Config) -> None:
     for answer in _all_answers(config, range(3)):
         planned = config.planned_activities(cycle, answer.board)
         assert [a.nr for a in answer.activities] == [p.nr for p in planned]
-        assert [i.name for i in answer.indicators] == config.strategy_of(cycle).indicators
+        assert [i.name for i in answer.indicators] == config.strategy_of(cycle).indicator_names
 
 
 def test_answers_are_varied_like_real_boards(config: Config) -> None:

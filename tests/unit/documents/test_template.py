@@ -217,7 +217,7 @@ def test_key_figures_free_texts_and_decision(config: Config, kfn: bytes) -> None
     strategy = config.strategy_of(config.cycle("hbtqia-2026"))
     figures = table_rows(table_after(kfn, "Nyckeltal"))
     assert figures[0] == list(INDICATOR_HEADERS)
-    assert figures[1:] == [[name, "", ""] for name in strategy.indicators]
+    assert figures[1:] == [[name, "", ""] for name in strategy.indicator_names]
     for heading in ("Sammanfattande analys", "Behov av stöd"):
         box = table_after(kfn, heading)
         assert table_rows(box) == [[""]]

@@ -57,7 +57,7 @@ def parsed_answer(config: Config, cycle: Cycle, board_id: str, *, shift: int = 0
         activities=rows,
         indicators=[
             Indicator(name=name, value=float(10 * (k + 1)), value_text=str(10 * (k + 1)))
-            for k, name in enumerate(config.strategy_of(cycle).indicators[:2])
+            for k, name in enumerate(config.strategy_of(cycle).indicator_names[:2])
         ]
         + [Indicator(name="Antal aktiviteter under Pride", value=None, value_text="flera")],
         texts=Texts(

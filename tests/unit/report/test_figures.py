@@ -53,14 +53,14 @@ def test_counts(frames) -> None:
 
 def test_indicator_totals_sum_numbers_and_name_the_boards(frames, config: Config) -> None:
     totals = indicator_totals(frames, config.strategy_of(frames.cycle)).set_index("name")
-    first = config.strategy_of(frames.cycle).indicators[0]
+    first = config.strategy_of(frames.cycle).indicator_names[0]
     assert totals.loc[first, "total"] == 10 * 10
     assert totals.loc[first, "reported_by"] == 10
     assert "Kommunstyrelsen" in str(totals.loc[first, "boards"])
     # a value that is only text ("flera") is not summed and does not count as reported
     pride = "Antal aktiviteter under Pride"
     assert totals.loc[pride, "reported_by"] == 0
-    assert list(totals.index[:4]) == config.strategy_of(frames.cycle).indicators
+    assert list(totals.index[:4]) == config.strategy_of(frames.cycle).indicator_names
 
 
 def _answer(config: Config, cycle: Cycle, board: str, rows: list[ActivityRow]) -> Answer:
