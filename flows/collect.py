@@ -10,6 +10,7 @@ Order of durable steps, so a crash at any point loses nothing and repeats nothin
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
