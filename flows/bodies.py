@@ -67,6 +67,14 @@ def words_for(board: Board) -> BodyWords:
     )
 
 
+def file_label(board: Board) -> str:
+    """The board in a file name: "Kultur- och fritidsnämnden", "Ekeby Energi AB, styrelsen".
+    Not "AB:s styrelse": a colon is not allowed in file names (Windows) and mail clients turn it
+    into "AB_s"."""
+    company = company_of(board)
+    return f"{company}, styrelsen" if company is not None else board.name
+
+
 def plural(kind: BoardKind) -> str:
     """`nämnder`, `bolagsstyrelser`."""
     return _NOUNS[kind][3]

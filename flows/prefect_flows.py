@@ -42,7 +42,10 @@ def remind_flow(
         summary = remind(runtime, cycle=cycle, today=today, dry_run=dry_run)
     for line in summary.get("messages", []):
         run_logger().info("%s", line)
-    summary.pop("rows", None)
+    # Several cycles: the combined rows are dropped, each cycle's table gets its own; one cycle:
+    # the summary is that cycle's (its rows must not be dropped before its table is published).
+    if "cycles" in summary:
+        summary.pop("rows", None)
     for one in summary.get("cycles", [summary]):
         rows = one.pop("rows", [])
         day = long_date(dt.date.fromisoformat(one["day"]))

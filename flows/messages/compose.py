@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flows.bodies import kinds_phrase, words_for
+from flows.bodies import file_label, kinds_phrase, words_for
 from flows.mail.port import Attachment, OutboundMessage
 from flows.messages.environment import render_html, render_subject, render_text
 from flows.messages.kinds import RequestKind
@@ -26,7 +26,7 @@ AUTO_HEADERS: tuple[tuple[str, str], ...] = (
 def template_filename(config: Config, cycle: Cycle, board: Board) -> str:
     """`Uppföljning Hbtqia+-strategin 2026 – Kultur- och fritidsnämnden.docx`."""
     strategy = config.strategy_of(cycle)
-    return f"Uppföljning {strategy.short_title} {cycle.year} – {words_for(board).name}.docx"
+    return f"Uppföljning {strategy.short_title} {cycle.year} – {file_label(board)}.docx"
 
 
 def template_attachment(config: Config, cycle: Cycle, board: Board, data: bytes) -> Attachment:

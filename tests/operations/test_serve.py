@@ -69,15 +69,29 @@ def test_followup_serve_registers_schedules_and_runs_deployments(tmp_path: Path)
 
         wait_until(registered, timeout=120, what="followup serve to register", interval=1)
         remind = found["remind"]
-        [schedule] = remind.schedules
-        assert schedule.schedule.timezone == TIMEZONE
-        assert schedule.schedule.rrule.startswith("DTSTART:20270203T073000")
-        assert schedule.parameters == {"cycle": "hbtqia-2026"}
-        assert schedule.active
+        # The two open cycles (hbtqia-2026 and jamstalldhet-2026) each get their own schedule,
+        # starting on the day of their invitation; the closed ones get none.
+        by_cycle = {s.parameters["cycle"]: s for s in remind.schedules}
+        assert sorted(by_cycle) == ["hbtqia-2026", "jamstalldhet-2026"]
+        assert len(remind.schedules) == 2
+        for cycle, start in (("hbtqia-2026", "20270203"), ("jamstalldhet-2026", "20270212")):
+            schedule = by_cycle[cycle]
+            assert schedule.schedule.timezone == TIMEZONE
+            assert schedule.schedule.rrule.startswith(f"DTSTART:{start}T073000")
+            assert schedule.parameters == {"cycle": cycle}
+            assert schedule.active
         form = remind.parameter_openapi_schema["properties"]
         assert form["cycle"]["title"] == "Uppföljning"
-        assert form["cycle"]["enum"] == ["hbtqia-2024", "hbtqia-2025", "hbtqia-2026"]
-        assert [s.parameters for s in found["status"].schedules] == [{"cycle": "hbtqia-2026"}]
+        assert form["cycle"]["enum"] == [
+            "hbtqia-2024",
+            "hbtqia-2025",
+            "hbtqia-2026",
+            "jamstalldhet-2026",
+        ]
+        assert sorted(s.parameters["cycle"] for s in found["status"].schedules) == [
+            "hbtqia-2026",
+            "jamstalldhet-2026",
+        ]
 
         run, artifacts = asyncio.run(
             _run_and_wait(

@@ -9,7 +9,7 @@ from email.policy import default as default_policy
 import pytest
 
 from flows.config import load_config
-from flows.mail.mime import message_bytes
+from flows.mail.mime import message_bytes, safe_filename
 from flows.messages.compose import (
     compose_no_attachment,
     compose_quarantine_notice,
@@ -185,6 +185,15 @@ def test_template_filename_is_readable_and_survives_mime(config: Config) -> None
     names = [part.get_filename() for part in parsed.iter_attachments()]
     assert names == [template_filename(config, cycle, board)]
     assert "[HBT26-KFN-PI]" in str(parsed["Subject"])
+    # A company board: the file name has no colon ("AB:s" would arrive as "AB_s").
+    company = config.board("ekebyhem")
+    assert (
+        template_filename(config, cycle, company)
+        == "Uppföljning Hbtqia+-strategin 2026 – Ekebyhem AB, styrelsen.docx"
+    )
+    assert safe_filename(template_filename(config, cycle, company)) == template_filename(
+        config, cycle, company
+    )
 
 
 def _parsed(board: str, activity: str = "Utbildning") -> ParsedTemplate:
