@@ -166,6 +166,8 @@ def assess(
             reply="no_attachment_reply",
         )
 
+    if found is None and (unreadable := _unreadable(config, serving, sender, words)):
+        return unreadable
     if found is None:
         return Assessment(
             "quarantined",
@@ -274,6 +276,37 @@ def _with_note(verdict: DocumentVerdict, count: int) -> DocumentVerdict:
         where=verdict.word.filename,
     )
     return DocumentVerdict(verdict.word, (*verdict.problems, note))
+
+
+def _unreadable(
+    config: Config, serving: Sequence[Cycle], sender: str | None, words: Sequence[WordFile]
+) -> Assessment | None:
+    """A contact of one board (in several served cycles, so the sender alone does not say which)
+    whose every file could not be read at all (`file.` problems): the reply tells them why, which
+    needs no cycle's template; the rejection is kept under the first served cycle of the board."""
+    read_errors = [[p for p in w.parsed.errors if p.code.startswith("file.")] for w in words]
+    if not words or not all(read_errors):
+        return None
+    boards = {
+        b.id: (cycle, b)
+        for cycle in reversed(serving)
+        for b in boards_of_sender(config, sender)
+        if b in config.boards_in(cycle)
+    }
+    if len(boards) != 1:
+        return None
+    [(cycle, board)] = boards.values()
+    problems = tuple(p for errors in read_errors for p in errors)
+    return Assessment(
+        "rejected",
+        "; ".join(p.message for p in problems[:3]),
+        cycle=cycle,
+        board=board,
+        method="sender",
+        reply="rejection",
+        problems=problems,
+        filename=words[0].filename,
+    )
 
 
 def _too_many_attachments(

@@ -17,11 +17,15 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from flows.config import load_config
 from flows.demo.answers import demo_answer, fill_template
 from flows.demo.board_answer import BoardAnswer
 from flows.documents.template import build_template
 from flows.ledger import Ledger
+from flows.ledger.schema import QuarantineDigest
 from flows.mail.maildir import MaildirMailbox
 from flows.mail.mime import extract_attachments, parse, parse_envelope
 from flows.model import Config
@@ -287,10 +291,21 @@ def canonical_ids(url: str) -> dict[str, str]:
     runs, e.g. when Exchange adds its own headers on delivery)."""
     with Ledger.open(url) as ledger:
         headers = {r.sha256: r.message_id for r in ledger.inbound()}
+        # A coordinator digest is keyed by the archive hashes of the messages it lists: name it
+        # by their Message-IDs instead.
+        with Session(ledger.engine) as session:
+            rows = session.execute(
+                select(QuarantineDigest.digest_key, QuarantineDigest.inbound_sha)
+            )
+            listed: dict[str, list[str]] = {}
+            for key, sha in rows:
+                listed.setdefault(key, []).append(str(headers.get(sha)))
         names = {}
         for record in ledger.outbound_for(CYCLE):
             if record.inbound_sha is not None:
                 names[record.message_id] = f"{record.kind}:{headers.get(record.inbound_sha)}"
+            elif record.plan_key in listed:
+                names[record.message_id] = "digest:" + ",".join(sorted(listed[record.plan_key]))
             else:
                 names[record.message_id] = record.message_id
     return names
@@ -305,7 +320,10 @@ def _norm_message(raw: bytes, names: dict[str, str]) -> tuple[Any, ...]:
     text = envelope.text
     for sha in re.findall(r"\b[0-9a-f]{64}\b", text):
         text = text.replace(sha, "<sha>")  # the archive id in a quarantine notice
-        html_text = html_text.replace(sha, "<sha>")
+        html_text = html_text.replace(sha, "<sha>").replace(sha[:12], "<sha>")  # HTML: a prefix
+    # When a quarantined message arrived (a digest entry) is the delivery time of this run.
+    text = re.sub(r"\b\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\b", "<received>", text)
+    html_text = re.sub(r"\b\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\b", "<received>", html_text)
     files = tuple(
         (a.filename, hashlib.sha256(a.data).hexdigest()[:16]) for a in extract_attachments(raw)
     )

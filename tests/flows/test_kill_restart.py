@@ -44,6 +44,7 @@ MAX_RUNS_PER_STEP = 8
 # After the flow run has begun, kill within this many seconds (a step takes 1–3 s of work).
 KILL_WINDOW = {"remind": 2.0, "collect": 2.5}
 FLOW_STARTED = b"Beginning flow run"
+LEASE_TTL_SECONDS = 6.0  # well under lease_wait_seconds: a restart outlasts a killed run's lease
 
 
 def _environment(data: Path) -> dict[str, str]:
@@ -60,6 +61,10 @@ def _environment(data: Path) -> dict[str, str]:
         PREFECT_API_URL=api_url,
         PREFECT_LOGGING_LEVEL="INFO",
         PYTHONPATH=str(REPO),
+        # A killed run keeps the mailbox's lease until it expires (`flows.lease`); the restarted
+        # run waits it out (lease_wait_seconds, 60 s) and then takes over, as in production,
+        # only with a short lease so that each restart waits seconds, not the default 5 minutes.
+        FOLLOWUP_LEASE_TTL_SECONDS=str(LEASE_TTL_SECONDS),
     )
     return env
 

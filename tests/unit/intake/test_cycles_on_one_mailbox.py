@@ -7,7 +7,7 @@ import pytest
 from flows.config import load_config
 from flows.intake.attribution import attribute
 from flows.intake.decision import InboundFacts, WordFile, assess
-from flows.model import ActivityRow, Config, ParsedTemplate
+from flows.model import ActivityRow, Config, ParsedTemplate, Problem
 from flows.references import reference_code
 from tests.conftest import CONFIG_DIR
 
@@ -98,3 +98,28 @@ def test_sender_alone_decides_only_when_one_open_cycle_has_the_board(config: Con
     assert by_sender(BOTH) is None  # in both cycles: the message must say which
     found = by_sender(ONLY_HBTQIA)
     assert found is not None and getattr(found, "cycle", None) == hbtqia
+
+
+def test_unreadable_file_from_a_board_in_both_cycles_gets_a_rejection(config: Config) -> None:
+    hbtqia, jam = config.cycle("hbtqia-2026"), config.cycle("jamstalldhet-2026")
+    unreadable = Problem(level="error", code="file.truncated", message="Filen är skadad.")
+    word = WordFile(
+        part="1", filename="svar.odt", parsed=ParsedTemplate(file="svar.odt", problems=[unreadable])
+    )
+    sender = config.board(BOTH).primary.email
+    decision = assess(
+        config, jam, _facts(sender), [word], own_addresses=OWN, open_cycles=[jam, hbtqia]
+    )
+    assert decision.outcome == "rejected" and decision.reply == "rejection"
+    assert decision.problems == (unreadable,) and decision.documents == ()
+    assert decision.board == config.board(BOTH) and decision.cycle == jam
+    # A file that was read but names no board is still for the coordinator to place.
+    decision = assess(
+        config,
+        jam,
+        _facts(sender),
+        [_word(None, None)],
+        own_addresses=OWN,
+        open_cycles=[jam, hbtqia],
+    )
+    assert decision.outcome == "quarantined"
