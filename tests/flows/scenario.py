@@ -17,11 +17,14 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from sqlalchemy import select
+
 from flows.config import load_config
 from flows.demo.answers import demo_answer, fill_template
 from flows.demo.board_answer import BoardAnswer
 from flows.documents.template import build_template
 from flows.ledger import Ledger
+from flows.ledger.schema import QuarantineDigest
 from flows.mail.maildir import MaildirMailbox
 from flows.mail.mime import extract_attachments, parse, parse_envelope
 from flows.model import Config
@@ -284,12 +287,19 @@ def second_wave(cfg: Config, answers: Answers) -> list[bytes]:
 def canonical_ids(url: str) -> dict[str, str]:
     """Message-ID -> a name that is the same in every run: replies are named by their kind and
     the Message-ID of the message they answer (the archive hash of a message can differ between
-    runs, e.g. when Exchange adds its own headers on delivery)."""
+    runs, e.g. when Exchange adds its own headers on delivery); a quarantine digest, whose
+    Message-ID is made of those hashes, by the Message-IDs of the messages it lists."""
     with Ledger.open(url) as ledger:
         headers = {r.sha256: r.message_id for r in ledger.inbound()}
+        listed: dict[str, list[str]] = {}
+        with ledger._tx() as session:
+            for row in session.scalars(select(QuarantineDigest)):
+                listed.setdefault(row.digest_key, []).append(str(headers.get(row.inbound_sha)))
         names = {}
         for record in ledger.outbound_for(CYCLE):
-            if record.inbound_sha is not None:
+            if record.plan_key in listed:
+                names[record.message_id] = f"{record.kind}:{sorted(listed[record.plan_key])}"
+            elif record.inbound_sha is not None:
                 names[record.message_id] = f"{record.kind}:{headers.get(record.inbound_sha)}"
             else:
                 names[record.message_id] = record.message_id
