@@ -613,7 +613,13 @@ class EwsMailbox:
                     for i in query
                 ]
 
-            for message_id, item_id, parent in self._call("söka efter meddelandet", search) or []:
+            results = self._call("söka efter meddelandet", search) or []
+            missing = sorted(set(chunk) - {message_id for message_id, _, _ in results})
+            if missing:
+                # An item that transport files from the Outbox into Sent Items during the search
+                # gets a new ItemId and drops out of the answer; a second search finds it there.
+                results += self._call("söka efter meddelandet", partial(search, missing)) or []
+            for message_id, item_id, parent in results:
                 if parent == drafts.id:
                     found.setdefault(message_id, ("draft", item_id))
                 else:
