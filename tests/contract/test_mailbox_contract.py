@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -17,6 +18,7 @@ from flows.mail.port import (
     MemoryJournal,
     OutboundMessage,
     RecordedSending,
+    SendPending,
 )
 from tests.contract.environment import MailboxEnv
 from tests.support.exchange_samples import smime_signed
@@ -90,8 +92,11 @@ def test_send_with_attachments_is_delivered_once_as_built(mailbox_env: MailboxEn
     mailbox = mailbox_env.mailbox()
     assert not mailbox.was_sent(message.message_id)
 
-    mailbox.send(message)
-    mailbox_env.mailbox().send(message)  # a repeated send (another run) delivers nothing new
+    send(mailbox_env, message)
+    # A repeated send (another run, as the outbox sends) delivers nothing new; on Graph it may
+    # say the first /send is still in flight, and the outbox leaves it to the next run.
+    with contextlib.suppress(SendPending):
+        send(mailbox_env, message)
     mailbox_env.settle()  # Graph carries out a /send after its window; count after it
 
     delivered = mailbox_env.delivered_to(BOARD)
