@@ -32,7 +32,7 @@ from flows.model import Board, Config, Cycle
 from flows.runtime import Runtime
 from flows.schedule import LOCAL_TZ
 from flows.settings import Settings
-from flows.swedish import count, long_date, number
+from flows.swedish import count, listing, long_date, number
 
 if TYPE_CHECKING:
     from flows.ledger import Ledger, OutboundRecord
@@ -154,7 +154,7 @@ class Boards:
     libreoffice: bool = True  # False on a machine without LibreOffice
     skipped: list[str] = field(default_factory=list)  # boards that cannot answer here
 
-    def prepare(self, timings: Timings, out: TextIO) -> None:
+    def prepare(self, timings: Timings) -> None:
         from flows.demo.answers import demo_answer, fill_template, libreoffice_roundtrip_many
         from flows.documents.template import build_template
 
@@ -169,12 +169,6 @@ class Boards:
         in_libreoffice = [d.board for d in self.script.deliveries if d.form == "libreoffice"]
         if in_libreoffice and not self.libreoffice:
             self.skipped = in_libreoffice
-            names = ", ".join(self.config.board(b).name for b in in_libreoffice)
-            print(
-                f"Obs: LibreOffice är inte installerat, så {names} (som svarar med en mall "
-                "sparad i LibreOffice) hoppas över i demot.",
-                file=out,
-            )
         elif in_libreoffice:
             with timings.step("LibreOffice saves one answer"):
                 saved = libreoffice_roundtrip_many([self.documents[b] for b in in_libreoffice])
@@ -203,6 +197,14 @@ class Boards:
             message_number=self.sent,
         )
         write_to_inbox(self.inbox, raw, sent_at, f"demo{self.sent}")
+
+
+def skipped_note(names: list[str]) -> str:
+    """One line for the boards the demo leaves out, each named once even if two strategies ask it."""
+    return (
+        f"Obs: LibreOffice är inte installerat, så {listing(list(dict.fromkeys(names)))} (som "
+        "svarar med en mall sparad i LibreOffice) hoppas över i demot."
+    )
 
 
 def pdf_of(board: Board, cycle: Cycle) -> bytes:
@@ -335,9 +337,12 @@ def run_spring(runtime: Runtime, cycles: list[Cycle], out: TextIO) -> int:
             sent=1000 * index,
             libreoffice=soffice_path() is not None,
         )
-        boards.prepare(timings, out)
+        boards.prepare(timings)
         label = config.strategy_of(cycle).short_title
         seasons.append(Season(cycle, script, boards, f"{label}: " if len(cycles) > 1 else ""))
+    skipped = [config.board(b).name for s in seasons for b in s.boards.skipped]
+    if skipped:
+        print(skipped_note(skipped), file=out)
     clock = Clock()
     planned = {s.cycle.id: remind_days(s.cycle, s.script) for s in seasons}
     days = sorted({d for s in seasons for d in event_days(s.cycle, s.script)})
