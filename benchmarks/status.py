@@ -55,7 +55,13 @@ def write_config(target: Path, boards: int) -> None:
     (target / "boards.yaml").write_text(
         yaml.safe_dump({"boards": many}, allow_unicode=True), encoding="utf-8"
     )
-    (target / "action-plans" / "hbtqia.yaml").write_text("{}\n", encoding="utf-8")
+    for plan in (target / "action-plans").glob("*.yaml"):  # they name the demo's boards
+        plan.write_text("{}\n", encoding="utf-8")
+    for path in (target / "cycles").glob("*.yaml"):  # a cycle that names its boards takes as many
+        cycle = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if isinstance(cycle.get("boards"), list):
+            cycle["boards"] = [b["id"] for b in many[: len(cycle["boards"])]]
+            path.write_text(yaml.safe_dump(cycle, allow_unicode=True), encoding="utf-8")
 
 
 def _at(day: dt.date, hour: int = 8) -> dt.datetime:

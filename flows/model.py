@@ -390,7 +390,12 @@ def closest(name: str, known: Iterable[str]) -> str:
     near = difflib.get_close_matches(name, choices, n=3, cutoff=0.6)
     if near:
         return "menade du " + " eller ".join(repr(n) for n in near) + "?"
-    return "välj en av " + ", ".join(choices)
+    if len(choices) <= _LISTED:
+        return "välj en av " + ", ".join(choices)
+    return f"välj en av {', '.join(choices[:_LISTED])} (och {len(choices) - _LISTED} till)"
+
+
+_LISTED = 10  # a Swedish line a coordinator can read, even with 300 boards
 
 
 Transport = Literal["maildir", "ews", "graph"]

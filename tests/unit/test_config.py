@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from flows.config import ConfigError, load_config
+from flows.model import closest
 
 
 @pytest.fixture()
@@ -107,3 +108,12 @@ def test_an_unknown_cycle_names_the_closest_configured_ones(config_dir: Path) ->
         config.cycle("hbtqia-2062")
     assert "okänd uppföljning 'hbtqia-2062'" in typo.value.args[0]
     assert "menade du 'hbtqia-2026'" in typo.value.args[0]
+
+
+def test_with_nothing_close_a_long_list_of_ids_is_cut_to_a_readable_line() -> None:
+    assert closest("kommunstyrelsen", ["namnd-1", "namnd-2"]) == "välj en av namnd-1, namnd-2"
+    many = closest("kommunstyrelsen", [f"namnd-{i:03d}" for i in range(300)])
+    assert many == (
+        "välj en av namnd-000, namnd-001, namnd-002, namnd-003, namnd-004, namnd-005, "
+        "namnd-006, namnd-007, namnd-008, namnd-009 (och 290 till)"
+    )
