@@ -376,8 +376,6 @@ def process_inbound(
         mailbox,
         to_send,
         concurrency=1,
-        retries=settings.send_retries,
-        retry_base_seconds=settings.send_retry_seconds,
     )
     failures = [r for r in results if r.error]
     summary.replies_sent += sum(1 for r in results if r.sent_now)
@@ -490,8 +488,6 @@ def collect(
                 ledger=ledger,
                 mailbox=mailbox,
                 test_mode_address=runtime.test_mode_address,
-                retries=settings.send_retries,
-                retry_base_seconds=settings.send_retry_seconds,
             )
     except MailboxBusy as busy:
         logger.warning(str(busy))

@@ -161,14 +161,10 @@ def send_all(
     items: Sequence[tuple[Planned, OutboundMessage]],
     *,
     concurrency: int,
-    retries: int | None = None,
-    retry_base_seconds: float | None = None,
 ) -> list[SendResult]:
     """Send reserved messages with at most `concurrency` in flight; failures are reported, not
-    raised, so one board's bad address does not stop the others.
-
-    `retries` and `retry_base_seconds` are accepted for callers written before the adapters
-    owned retries, and ignored (one layer retries: the adapter)."""
+    raised, so one board's bad address does not stop the others. The adapter is the one layer
+    that retries a transient failure."""
     from prefect.task_runners import ThreadPoolTaskRunner
 
     configured = send_task()

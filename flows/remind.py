@@ -318,8 +318,6 @@ def _remind(
         mailbox,
         to_send,
         concurrency=settings.send_concurrency,
-        retries=settings.send_retries,
-        retry_base_seconds=settings.send_retry_seconds,
     )
     failed = [r for r in results if r.error]
     sent = sum(1 for r in results if r.sent_now)

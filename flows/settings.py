@@ -24,12 +24,6 @@ class Settings(BaseSettings):
         default=None, description="If set, every outgoing message goes to this address instead"
     )
     send_concurrency: int = Field(default=4, ge=1, le=27)
-    send_retries: int = Field(
-        default=3, ge=0, le=10, description="Prefect task retries of a send on transient errors"
-    )
-    send_retry_seconds: float = Field(
-        default=2.0, ge=0, description="First retry delay; each next one is four times longer"
-    )
     preapproved_by: str | None = Field(
         default=None,
         description="If set, a cycle's first wave counts as approved by this person (CLI, demo)",

@@ -200,7 +200,7 @@ class Boards:
 
 
 def skipped_note(names: list[str]) -> str:
-    """One line for the boards the demo leaves out, each named once even if two strategies ask it."""
+    """One line for the boards the demo leaves out, each named once though two strategies ask."""
     return (
         f"Obs: LibreOffice är inte installerat, så {listing(list(dict.fromkeys(names)))} (som "
         "svarar med en mall sparad i LibreOffice) hoppas över i demot."

@@ -258,8 +258,6 @@ def send_digest(
     ledger: Ledger,
     mailbox: Mailbox,
     test_mode_address: str | None,
-    retries: int,
-    retry_base_seconds: float,
 ) -> int:
     """Tell the coordinator, in one message, about every quarantine entry no digest has listed
     yet; returns how many it listed (0: nothing sent). Marked as told only once sent."""
@@ -298,8 +296,6 @@ def send_digest(
             mailbox,
             [(planned, message)],
             concurrency=1,
-            retries=retries,
-            retry_base_seconds=retry_base_seconds,
         )
         if any(r.error for r in results):
             return 0  # not told yet: the next run tries again (with whatever is new by then)

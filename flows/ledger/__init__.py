@@ -30,6 +30,7 @@ def __getattr__(name: str) -> Any:
         return getattr(store, name)
     raise AttributeError(f"module 'flows.ledger' has no attribute {name!r}")
 
+
 __all__ = [
     "INBOUND_OUTCOMES",
     "OUTBOUND_KINDS",

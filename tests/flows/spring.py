@@ -29,8 +29,6 @@ from tests.flows.scenario import (
 
 FLOW_SETTINGS: dict[str, Any] = {
     "preapproved_by": "Sara Lindqvist",
-    "send_retry_seconds": 0.05,
-    "send_retries": 3,
     "send_concurrency": 4,
     "cycle": CYCLE,
 }
