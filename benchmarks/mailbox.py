@@ -222,7 +222,8 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
 
 
 def run_ews(options: Options) -> Figures:
-    from flows.mail.ews import EwsMailbox, EwsSettings
+    from flows.mail.ews import EwsMailbox
+    from flows.mail.ews_settings import EwsSettings
     from flows.settings import Settings
     from tests.support.ews_server.process import ews_server_process
 

@@ -3,7 +3,8 @@ are allowed but probably not meant. Pure apart from reading `config/`.
 
 Warnings: a deadline on a weekend or holiday; a reminder plan whose send dates have already
 passed while the cycle is still open; a board that has a single contact address; a board in a
-cycle without an action plan for the cycle's strategy.
+cycle without an action plan for the cycle's strategy. A FOLLOWUP_ variable that the settings
+refused (e.g. FOLLOWUP_EWS_ADDRESS missing with FOLLOWUP_TRANSPORT=ews) is an error too.
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from flows.config import Finding, Sources, line_of, read_config
 from flows.model import Config, Cycle, closest
 from flows.schedule import is_send_day
+from flows.settings_errors import setting_problems
 from flows.swedish import days, long_date, weekday_name
 
 
@@ -114,6 +118,16 @@ def board_warnings(config: Config, cycles: list[Cycle], sources: Sources) -> lis
                     )
                 )
     return findings
+
+
+def settings_findings(refused: ValueError) -> list[Finding]:
+    """The FOLLOWUP_ variables `Settings()` refused, one error each, named in place of a file."""
+    if not isinstance(refused, ValidationError):
+        return [Finding("error", "FOLLOWUP_…", None, str(refused), "rätta värdet")]
+    return [
+        Finding("error", p.variable, None, p.what, p.todo or "rätta värdet")
+        for p in setting_problems(refused)
+    ]
 
 
 def check(root: Path, today: dt.date, cycle: str | None = None) -> list[Finding]:

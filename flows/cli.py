@@ -16,9 +16,10 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from flows.config import ConfigError
+from flows.config import ConfigError, Finding
 from flows.runtime import Runtime
 from flows.settings import Settings
+from flows.settings_errors import settings_error
 from flows.swedish import count
 
 Handler = Callable[[argparse.Namespace, Settings], int]
@@ -73,28 +74,6 @@ def reach_prefect() -> None:
         ) from None
 
 
-def settings_error(exc: ValueError) -> str:
-    """One Swedish line for a bad FOLLOWUP_ variable (pydantic's errors, translated)."""
-    from pydantic import ValidationError
-
-    if not isinstance(exc, ValidationError):
-        return str(exc)
-    parts = []
-    for err in exc.errors():
-        name = "FOLLOWUP_" + "_".join(str(p) for p in err["loc"]).upper()
-        ctx = err.get("ctx") or {}
-        what = {
-            "literal_error": f"ska vara en av {ctx.get('expected', '')}",
-            "int_parsing": "ska vara ett heltal",
-            "float_parsing": "ska vara ett tal",
-            "greater_than_equal": f"ska vara minst {ctx.get('ge', '')}",
-            "greater_than": f"ska vara större än {ctx.get('gt', '')}",
-            "less_than_equal": f"får vara högst {ctx.get('le', '')}",
-        }.get(err["type"], "har ett ogiltigt värde")
-        parts.append(f"{name} {what} (fick {err.get('input')!r})")
-    return "; ".join(parts)
-
-
 def _runtime(settings: Settings) -> Runtime:
     return Runtime.from_settings(settings)
 
@@ -113,10 +92,26 @@ def _cmd_template(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    return _report_check(args, settings, [])
+
+
+def _check_despite_settings(args: argparse.Namespace, refused: ValueError) -> int | None:
+    """`check` when `Settings()` refused a variable: that is one more error, and config/ is
+    checked anyway (with the settings apart from the transport's). None if even those fail."""
+    from flows.check import settings_findings
+
+    try:
+        settings = Settings(transport="maildir")
+    except ValueError:
+        return None
+    return _report_check(args, settings, settings_findings(refused))
+
+
+def _report_check(args: argparse.Namespace, settings: Settings, refused: list[Finding]) -> int:
     from flows.check import check
     from flows.runtime import SystemClock
 
-    findings = check(settings.config, SystemClock().today(), cycle=args.cycle)
+    findings = [*refused, *check(settings.config, SystemClock().today(), cycle=args.cycle)]
     errors = [f for f in findings if f.level == "error"]
     warnings = [f for f in findings if f.level == "warning"]
     for finding in errors:
@@ -326,8 +321,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings()
     except ValueError as exc:
-        print(f"Fel i inställningarna (FOLLOWUP_…): {settings_error(exc)}", file=sys.stderr)
-        return 2
+        checked = _check_despite_settings(args, exc) if args.handler is _cmd_check else None
+        if checked is None:
+            print(f"Fel i inställningarna (FOLLOWUP_…): {settings_error(exc)}", file=sys.stderr)
+            return 2
+        return checked
     try:
         code: int = args.handler(args, settings)
     except ConfigError as exc:

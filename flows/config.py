@@ -50,7 +50,7 @@ class Finding:
     """One problem in the configuration, as one line: `file:line: what — what to do`."""
 
     level: Literal["error", "warning"]
-    path: Path
+    path: Path | str  # a str: the FOLLOWUP_ variable (`followup check`)
     line: int | None
     what: str
     todo: str

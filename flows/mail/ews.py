@@ -33,9 +33,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any, Literal, TypeVar
 
-from pydantic import Field, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
+from flows.mail.ews_settings import EwsSettings
 from flows.mail.mime import message_bytes
 from flows.mail.port import (
     FetchResult,
@@ -61,55 +59,6 @@ T = TypeVar("T")
 EXCHANGE_ONLINE_ENDPOINT = "https://outlook.office365.com/EWS/Exchange.asmx"
 _STATE_VERSION = "ews-v1"
 _SEARCH_CHUNK = 50
-
-
-class EwsSettings(BaseSettings):
-    """FOLLOWUP_EWS_* settings. Secrets: FOLLOWUP_EWS_PASSWORD / FOLLOWUP_EWS_CLIENT_SECRET."""
-
-    model_config = SettingsConfigDict(env_prefix="FOLLOWUP_EWS_", extra="ignore")
-
-    address: str = Field(description="Primary SMTP address of the mailbox")
-    endpoint: str | None = Field(
-        default=None,
-        description="EWS URL, e.g. https://mail.ekeby.se/EWS/Exchange.asmx; unset: autodiscover",
-    )
-    autodiscover_url: str | None = Field(
-        default=None,
-        description="SOAP autodiscover URL, e.g. https://mail.ekeby.se/autodiscover/"
-        "autodiscover.svc, when DNS does not lead to it; unset: found from the address",
-    )
-    authority: str | None = Field(
-        default=None,
-        description="OAuth2 token authority; default https://login.microsoftonline.com/<tenant>",
-    )
-    auth: Literal["ntlm", "basic", "oauth2"] = "ntlm"
-    username: str | None = Field(default=None, description="DOMAIN\\user or UPN (ntlm, basic)")
-    tenant_id: str | None = Field(default=None, description="Entra ID tenant (oauth2)")
-    client_id: str | None = Field(default=None, description="App registration id (oauth2)")
-    impersonation: bool = Field(
-        default=False, description="Act on the mailbox through ApplicationImpersonation"
-    )
-    version: str | None = Field(
-        default=None, description="Exchange build, e.g. 15.1.2507; unset: asked from the server"
-    )
-    processed_folder: str = "Behandlade"
-    category_prefix: str = "Uppföljning"
-    max_connections: int | None = Field(
-        default=None,
-        ge=1,
-        le=27,
-        description="Requests in flight; unset: FOLLOWUP_SEND_CONCURRENCY (Exchange allows 27)",
-    )
-    max_attempts: int = Field(default=6, ge=1, le=20)
-    retry_base_seconds: float = Field(default=1.0, ge=0)
-    retry_max_seconds: float = Field(default=60.0, ge=0)
-    max_wait_seconds: float = Field(
-        default=60.0,
-        ge=0,
-        description="Longest BackOffMilliseconds waited for; a longer one defers to the next run",
-    )
-    timeout_seconds: int = Field(default=120, ge=1)
-    sync_batch: int = Field(default=200, ge=1, le=512)
 
 
 # --- error classification (pure) ---------------------------------------------------------
@@ -243,13 +192,8 @@ def _guard_logs(*secrets: str) -> None:
 class EwsMailbox:
     """The Mailbox port over one Exchange mailbox."""
 
-    def __init__(self, settings: EwsSettings | None = None, *, concurrency: int = 4) -> None:
-        try:
-            self.settings = settings or EwsSettings()
-        except ValidationError as exc:
-            raise MailError(
-                f"Inställningarna för Exchange är ofullständiga: {_fields(exc)}", transient=False
-            ) from exc
+    def __init__(self, settings: EwsSettings, *, concurrency: int = 4) -> None:
+        self.settings = settings
         self.address = self.settings.address
         self.concurrency = self.settings.max_connections or concurrency
         self._account: Any = None
@@ -902,11 +846,6 @@ def _build_numbers(version: str) -> list[int]:
         raise MailError(
             f"FOLLOWUP_EWS_VERSION ska vara som 15.1.2507, inte {version!r}.", transient=False
         ) from exc
-
-
-def _fields(exc: ValidationError) -> str:
-    names = ["FOLLOWUP_EWS_" + str(err["loc"][0]).upper() for err in exc.errors() if err.get("loc")]
-    return ", ".join(names) or str(exc)
 
 
 def _encode_state(sync_state: str | None) -> str | None:

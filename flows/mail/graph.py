@@ -30,8 +30,6 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import quote
 
-from pydantic import ValidationError
-
 from flows.mail.graph_client import DeltaExpired, GraphClient, GraphHttpError
 from flows.mail.graph_rules import (
     THROTTLED,
@@ -540,18 +538,6 @@ def _addresses(recipients: Any) -> tuple[str, ...]:
     return tuple(found)
 
 
-def open_graph_mailbox(settings: GraphSettings | None = None) -> GraphMailbox:
-    """The Graph mailbox from FOLLOWUP_GRAPH_* settings (the secret is read on first use)."""
-    if settings is None:
-        try:
-            settings = GraphSettings()
-        except ValidationError as exc:
-            names = ", ".join(
-                "FOLLOWUP_GRAPH_" + str(error["loc"][0]).upper() for error in exc.errors()
-            )
-            raise MailError(
-                f"Inställningar för Microsoft Graph saknas eller är felaktiga: {names}. "
-                "Se docs/exchange-online.md.",
-                transient=False,
-            ) from exc
+def open_graph_mailbox(settings: GraphSettings) -> GraphMailbox:
+    """The Graph mailbox for these settings (the secret is read on first use)."""
     return GraphMailbox(settings)

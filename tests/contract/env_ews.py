@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from flows.mail.ews_settings import EwsSettings
 from flows.mail.factory import open_mailbox
 from flows.mail.port import Mailbox
 from flows.settings import Settings
@@ -19,12 +20,13 @@ class EwsEnv:
     name = "ews"
     supports_faults = True
 
-    def __init__(self, server: EwsServer, data: Path) -> None:
+    def __init__(self, server: EwsServer, data: Path, settings: EwsSettings) -> None:
         self.server = server
         self.data = data
+        self.settings = settings
 
     def mailbox(self) -> Mailbox:
-        return open_mailbox(Settings(data=self.data, transport="ews"))
+        return open_mailbox(Settings(data=self.data, transport="ews", ews=self.settings))
 
     def deliver(self, raw: bytes) -> None:
         self.server.deliver(raw)
@@ -55,17 +57,15 @@ class EwsEnv:
 def open_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[EwsEnv]:
     behaviour = realistic()
     with EwsServer(behaviour=behaviour) as server:
-        settings = {
-            "FOLLOWUP_EWS_ENDPOINT": server.endpoint,
-            "FOLLOWUP_EWS_ADDRESS": server.address,
-            "FOLLOWUP_EWS_AUTH": "basic",
-            "FOLLOWUP_EWS_USERNAME": DEFAULT_USER,
-            "FOLLOWUP_EWS_PASSWORD": DEFAULT_PASSWORD,
-            "FOLLOWUP_EWS_RETRY_BASE_SECONDS": "0.01",
-            "FOLLOWUP_EWS_MAX_ATTEMPTS": "8",
+        settings = EwsSettings(
+            endpoint=server.endpoint,
+            address=server.address,
+            auth="basic",
+            username=DEFAULT_USER,
+            retry_base_seconds=0.01,
+            max_attempts=8,
             # The adapter's patience, scaled like the server's delays.
-            "FOLLOWUP_EWS_MAX_WAIT_SECONDS": str(60 * behaviour.time_factor),
-        }
-        for name, value in settings.items():
-            monkeypatch.setenv(name, value)
-        yield EwsEnv(server, tmp_path / "var")
+            max_wait_seconds=60 * behaviour.time_factor,
+        )
+        monkeypatch.setenv("FOLLOWUP_EWS_PASSWORD", DEFAULT_PASSWORD)
+        yield EwsEnv(server, tmp_path / "var", settings)

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from flows.mail.factory import open_mailbox
+from flows.mail.graph_settings import SECRET_NAME, GraphSettings
 from flows.mail.port import Mailbox
 from flows.settings import Settings
 from tests.support.exchange_profile import realistic
@@ -21,12 +22,13 @@ class GraphEnv:
     name = "graph"
     supports_faults = True
 
-    def __init__(self, server: GraphServer, data: Path) -> None:
+    def __init__(self, server: GraphServer, data: Path, settings: GraphSettings) -> None:
         self.server = server
         self.data = data
+        self.settings = settings
 
     def mailbox(self) -> Mailbox:
-        return open_mailbox(Settings(data=self.data, transport="graph"))
+        return open_mailbox(Settings(data=self.data, transport="graph", graph=self.settings))
 
     def deliver(self, raw: bytes) -> None:
         self.server.deliver(raw)
@@ -63,15 +65,13 @@ def open_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[GraphE
     behaviour = realistic(graph=True)
     with GraphServer(behaviour=behaviour) as server:
         factor = behaviour.time_factor
-        settings = {
-            **server.env(),
-            "FOLLOWUP_GRAPH_BACKOFF_SECONDS": "0.01",
-            "FOLLOWUP_GRAPH_MAX_ATTEMPTS": "8",
+        settings = server.settings(
+            backoff_seconds=0.01,
+            max_attempts=8,
             # The adapter's patience, scaled like the server's delays.
-            "FOLLOWUP_GRAPH_MAX_RETRY_AFTER_SECONDS": str(120 * factor),
+            max_retry_after_seconds=120 * factor,
             # Six times the server's documented /send window (the default: ten minutes).
-            "FOLLOWUP_GRAPH_SEND_WINDOW_SECONDS": str(SEND_WINDOW_FACTOR * behaviour.send_window),
-        }
-        for name, value in settings.items():
-            monkeypatch.setenv(name, value)
-        yield GraphEnv(server, tmp_path / "var")
+            send_window_seconds=SEND_WINDOW_FACTOR * behaviour.send_window,
+        )
+        monkeypatch.setenv(SECRET_NAME, server.credentials.client_secret)
+        yield GraphEnv(server, tmp_path / "var", settings)

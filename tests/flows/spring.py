@@ -37,8 +37,9 @@ FLOW_SETTINGS: dict[str, Any] = {
 @contextmanager
 def flow_runtime(data: Path, extra: Mapping[str, str] | None = None) -> Iterator[Runtime]:
     """A runtime on `data` for the flows run in this block. `extra` holds FOLLOWUP_ variables:
-    those of `Settings` become settings; the rest configure a mail adapter (EWS, Graph), which
-    reads its own connection settings, so they go into the environment for the block."""
+    those of `Settings` become settings; the rest configure a mail adapter (EWS, Graph), so they
+    go into the environment for the block: `Settings` reads the adapter's settings from there,
+    the adapter its secret."""
     from tests.conftest import CONFIG_DIR
 
     fields = dict(FLOW_SETTINGS, data=data, config=CONFIG_DIR)
@@ -49,10 +50,10 @@ def flow_runtime(data: Path, extra: Mapping[str, str] | None = None) -> Iterator
             fields[field] = value
         else:
             adapter_env[name] = value
-    settings = Settings.model_validate(fields)
     with pytest.MonkeyPatch.context() as patch:
         for name, value in adapter_env.items():
             patch.setenv(name, value)
+        settings = Settings.model_validate(fields)
         with Runtime.from_settings(settings) as runtime, use_runtime(runtime):
             yield runtime
 

@@ -9,7 +9,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from flows.mail.ews import EwsMailbox, EwsSettings
+from flows.mail.ews import EwsMailbox
+from flows.mail.ews_settings import EwsSettings
 from flows.mail.port import MailError, OutboundMessage
 from tests.support.ews_server import DEFAULT_PASSWORD, DEFAULT_USER, EwsServer
 from tests.support.mail_samples import reply

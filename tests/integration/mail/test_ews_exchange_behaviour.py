@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.mail.ews import EwsMailbox, EwsSettings
+from flows.mail.ews import EwsMailbox
+from flows.mail.ews_settings import EwsSettings
 from flows.mail.mime import extract_attachments, parse, parse_envelope
 from flows.mail.port import MailError, OutboundMessage
 from flows.mail.reconstruct import RECONSTRUCTED_HEADER, UNREADABLE_HEADER

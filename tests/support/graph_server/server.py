@@ -22,6 +22,7 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from flows.mail.graph_settings import GraphSettings
 from tests.support.exchange_profile import Behaviour
 from tests.support.graph_server.app import Credentials, GraphApp, GraphHandler
 from tests.support.graph_server.control import GraphControl
@@ -86,6 +87,20 @@ class GraphServer:
 
     def env(self) -> dict[str, str]:
         return graph_env(self.url, self.ca_file, self.credentials)
+
+    def settings(self, **overrides: Any) -> GraphSettings:
+        """Settings that point the adapter at this endpoint; the client secret is not one (it
+        is in `env()`)."""
+        values: dict[str, Any] = {
+            "tenant_id": self.credentials.tenant_id,
+            "client_id": self.credentials.client_id,
+            "mailbox": self.credentials.mailbox,
+            "base_url": f"{self.url}/v1.0",
+            "authority": f"{self.url}/{self.credentials.tenant_id}",
+            "ca_bundle": self.ca_file,
+            **overrides,
+        }
+        return GraphSettings(**values)
 
     def start(self) -> GraphServer:
         self._thread = threading.Thread(

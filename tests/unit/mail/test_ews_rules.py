@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pytest
 from exchangelib.errors import (
@@ -25,7 +26,10 @@ from flows.mail.ews import (
     backoff_seconds,
     classify,
 )
+from flows.mail.ews_settings import EwsSettings
+from flows.mail.factory import open_mailbox
 from flows.mail.port import MailError
+from flows.settings import Settings
 
 
 @pytest.mark.parametrize(
@@ -85,13 +89,21 @@ def test_sync_state_round_trips_and_rejects_foreign_states() -> None:
         assert _decode_state(foreign) is None
 
 
-def test_missing_settings_are_named_in_swedish(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("FOLLOWUP_EWS_ADDRESS", raising=False)
+def test_settings_without_the_exchange_part_are_refused_in_swedish(tmp_path: Path) -> None:
+    # Settings() reads FOLLOWUP_EWS_* (tests/unit/test_settings.py); a copy can lack them.
+    settings = Settings(data=tmp_path, transport="maildir").model_copy(update={"transport": "ews"})
     with pytest.raises(MailError) as caught:
-        EwsMailbox()
+        open_mailbox(settings)
     assert not caught.value.transient
-    assert "FOLLOWUP_EWS_ADDRESS" in str(caught.value)
-    assert "ofullständiga" in str(caught.value)
+    assert "FOLLOWUP_EWS_*" in str(caught.value)
+
+
+def test_the_factory_passes_the_exchange_settings_down(tmp_path: Path) -> None:
+    ews = EwsSettings(address="uppfoljning@ekeby.example", max_connections=3)
+    mailbox = open_mailbox(Settings(data=tmp_path, transport="ews", ews=ews))
+    assert isinstance(mailbox, EwsMailbox)
+    assert mailbox.settings is ews
+    assert mailbox.address == "uppfoljning@ekeby.example" and mailbox.concurrency == 3
 
 
 def test_log_filter_hides_authorization_headers_tokens_and_secrets() -> None:

@@ -11,12 +11,14 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from flows.mail.factory import open_mailbox
 from flows.mail.graph import GraphMailbox
 from flows.mail.mime import extract_attachments, parse
 from flows.mail.port import Attachment, MailError, OutboundMessage, SendPending
 from flows.settings import Settings
+from flows.settings_errors import settings_error
 from tests.support.graph_server import GraphServer, fixtures
 from tests.support.graph_server.fixtures import graph_settings, inbound
 
@@ -255,17 +257,30 @@ def test_missing_settings_are_named(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     for name in ("TENANT_ID", "CLIENT_ID", "MAILBOX"):
         monkeypatch.delenv(f"FOLLOWUP_GRAPH_{name}", raising=False)
     monkeypatch.setenv("FOLLOWUP_GRAPH_CLIENT_ID", "11111111-2222-4333-8444-555555555555")
+    with pytest.raises(ValidationError) as error:
+        Settings(data=tmp_path, transport="graph")
+    line = settings_error(error.value)
+    assert "FOLLOWUP_GRAPH_TENANT_ID saknas men krävs när FOLLOWUP_TRANSPORT=graph" in line
+    assert "FOLLOWUP_GRAPH_MAILBOX" in line
+    assert "FOLLOWUP_GRAPH_CLIENT_ID" not in line
+    assert "docs/exchange-online.md" in line
+
+
+def test_settings_without_the_graph_part_are_refused(tmp_path: Path) -> None:
+    settings = Settings(data=tmp_path, transport="maildir").model_copy(
+        update={"transport": "graph"}
+    )
     with pytest.raises(MailError) as error:
-        open_mailbox(Settings(data=tmp_path, transport="graph"))
-    assert "FOLLOWUP_GRAPH_TENANT_ID" in str(error.value)
-    assert "FOLLOWUP_GRAPH_MAILBOX" in str(error.value)
-    assert "FOLLOWUP_GRAPH_CLIENT_ID" not in str(error.value)
+        open_mailbox(settings)
+    assert "FOLLOWUP_GRAPH_*" in str(error.value)
     assert not error.value.transient
 
 
 def test_factory_opens_the_graph_adapter(graph_server: GraphServer, tmp_path: Path) -> None:
-    mailbox = open_mailbox(Settings(data=tmp_path, transport="graph"))
+    settings = graph_server.settings()
+    mailbox = open_mailbox(Settings(data=tmp_path, transport="graph", graph=settings))
     assert isinstance(mailbox, GraphMailbox)
+    assert mailbox.settings is settings
     assert mailbox.address == graph_server.address
 
 
