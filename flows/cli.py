@@ -319,7 +319,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     apply_prefect_defaults()
     try:
-        settings = Settings()
+        # the demo runs on its own local mailbox, whatever mail server this machine is set up for
+        settings = Settings(transport="maildir") if args.handler is _cmd_demo else Settings()
     except ValueError as exc:
         checked = _check_despite_settings(args, exc) if args.handler is _cmd_check else None
         if checked is None:
