@@ -143,8 +143,8 @@ def _fill_activities(body: etree._Element, answer: BoardAnswer) -> None:
 
 def _fill_indicators(body: etree._Element, indicators: Sequence[IndicatorAnswer]) -> None:
     by_name = {i.name: i for i in indicators}
-    for tbl in template_fill.tables_with_header(body, INDICATOR_HEADERS):
-        for tr in template_fill.rows(tbl)[1:]:
+    for _, data_rows in template_fill.tables_with_header(body, INDICATOR_HEADERS):
+        for tr in data_rows:
             cells = template_fill.cells(tr)
             printed = template_fill.cell_text(cells[0])
             found = by_name.get(printed) or by_name.get(printed.rsplit(" (", 1)[0])
@@ -162,7 +162,8 @@ def _fill_text_box(body: etree._Element, heading: str, text: str) -> None:
     tbl = template_fill.table_after_heading(body, heading)
     if tbl is None:
         raise ValueError(f"the template has no box under {heading!r}")
-    template_fill.set_cell_text(template_fill.cells(template_fill.rows(tbl)[0])[0], text)
+    # the box is the last row: the question heads it in our templates
+    template_fill.set_cell_text(template_fill.cells(template_fill.rows(tbl)[-1])[0], text)
 
 
 def _fill_decision(body: etree._Element, answer: BoardAnswer) -> None:

@@ -50,12 +50,17 @@ def cells(tr: etree._Element) -> list[etree._Element]:
     return list(tr.iterchildren(W_TC))
 
 
-def tables_with_header(body: etree._Element, header: Sequence[str]) -> Iterator[etree._Element]:
-    """Top-level tables whose first row reads exactly `header`."""
+def tables_with_header(
+    body: etree._Element, header: Sequence[str]
+) -> Iterator[tuple[etree._Element, list[etree._Element]]]:
+    """Top-level tables with a row that reads exactly `header` among their first two (a row of
+    guidance may come first), each with its rows below that header."""
     for tbl in body.iterchildren(W_TBL):
-        first = rows(tbl)[:1]
-        if first and [cell_text(tc) for tc in cells(first[0])] == list(header):
-            yield tbl
+        table_rows = rows(tbl)
+        for index, tr in enumerate(table_rows[:2]):
+            if [cell_text(tc) for tc in cells(tr)] == list(header):
+                yield tbl, table_rows[index + 1 :]
+                break
 
 
 def table_after_heading(body: etree._Element, heading: str) -> etree._Element | None:

@@ -150,14 +150,30 @@ class _SectionReader:
         if match := _INLINE_PARAGRAPH.match(text):
             self.decision_paragraph = match.group(1).strip()
             return
-        if self.section in self.free_text and not self.is_hint(p, text):
+        if self.section in self.free_text and (answer := self.typed_part(text, p.style)):
             # Typed under the heading, above, below or instead of the answer box: all of it.
-            self.free_text[self.section].append(text)
+            self.free_text[self.section].append(answer)
 
-    def is_hint(self, p: Paragraph, text: str) -> bool:
-        """The template's own guidance: by its style, or by its words when an editor dropped
-        the style."""
-        return p.style.casefold().startswith(_HINT_STYLES) or normalize(text) in self.hints
+    def typed_part(self, text: str, style: str = "") -> str:
+        """What a person wrote in a line of a free-text section: not the template's guidance,
+        known by its words (an editor may drop the style) or by its style, but whatever was
+        typed after the guidance's words in the same paragraph."""
+        after = self.after_hint(text)
+        if after is not None:
+            return after
+        return "" if style.casefold().startswith(_HINT_STYLES) else text
+
+    def after_hint(self, text: str) -> str | None:
+        """The text after a known hint that `text` starts with; None when it starts with none."""
+        key = normalize(text)
+        for hint in self.hints:
+            if key == hint:
+                return ""
+            if key.startswith(hint + " "):
+                for end in range(len(hint), len(text) + 1):
+                    if normalize(text[:end]) == hint:
+                        return text[end:].lstrip(" .,:;?!-–").rstrip()
+        return None
 
     def table(self, table: Table) -> None:
         rows = table.rows
@@ -182,7 +198,13 @@ class _SectionReader:
         if self.labelled_table(rows):
             return
         if self.section in self.free_text:
-            lines = [without_placeholder(c.text) for row in rows for c in row.cells]
+            # the answer box (the question heads it as its first row in our templates)
+            lines = (
+                self.typed_part(line)
+                for row in rows
+                for c in row.cells
+                for line in without_placeholder(c.text).split("\n")
+            )
             self.free_text[self.section].extend(line for line in lines if line)
             return
         if self.columns is not None and self.section == "area" and _fits(rows, self.columns):

@@ -239,6 +239,10 @@ def run(text: str, *, bold: bool = False, style: str | None = None) -> etree._El
     return el("w:r", None, props if len(props) else None, ooxml.text_element(text))
 
 
+def line_break() -> etree._Element:
+    return el("w:r", None, el("w:br"))
+
+
 def paragraph(
     *content: str | etree._Element, style: str | None = None, keep_next: bool = False
 ) -> etree._Element:
@@ -368,12 +372,17 @@ def row(
 
 
 def cell(
-    width: int, *content: etree._Element, fill: str | None = None, style: str = "TableText"
+    width: int,
+    *content: etree._Element,
+    fill: str | None = None,
+    style: str = "TableText",
+    span: int = 1,
 ) -> etree._Element:
     props = el(
         "w:tcPr",
         None,
         el("w:tcW", {"w:w": width, "w:type": "dxa"}),
+        val("w:gridSpan", span) if span > 1 else None,
         el("w:shd", {"w:val": "clear", "w:color": "auto", "w:fill": fill}) if fill else None,
         val("w:vAlign", "top"),
     )
@@ -387,6 +396,16 @@ def header_row(headers: Sequence[str], widths: Sequence[int]) -> etree._Element:
         for h, w in zip(headers, widths, strict=True)
     ]
     return row(cells, header=True)
+
+
+def question_row(hint: str, widths: Sequence[int]) -> etree._Element:
+    """The section's guidance as the first row of its table, across every column and kept
+    whole: LibreOffice (7.4) keeps a heading with the table right after it, but not always
+    through a paragraph between them (the heading was left at the foot of a page)."""
+    return row(
+        [cell(sum(widths), paragraph(hint, style="Hint"), fill=LABEL_FILL, span=len(widths))],
+        header=True,
+    )
 
 
 def activity_row(
@@ -452,16 +471,22 @@ class _Body:
         for area in self.strategy.areas:
             activities = [a for a in planned if a.area == area.number]
             yield paragraph(area_heading(self.strategy, area), style="Heading1", keep_next=True)
-            yield paragraph(run("Mål: ", bold=True), area.goal, style="Goal", keep_next=True)
-            if area.description:
-                yield paragraph(area.description, style="Hint", keep_next=True)
+            # One paragraph between the heading and its table: LibreOffice (7.4) keeps a heading
+            # with a table only across a short chain; with goal, description and hint as three
+            # paragraphs the heading and goal could be left at the foot of a page.
+            notes = [area.description] if area.description else []
             if not activities:
-                yield paragraph(
+                notes.append(
                     f"Handlingsplanen har inga aktiviteter inom området. Har {self.who} gjort "
-                    "något som hör hit? Skriv det i tabellen.",
-                    style="Hint",
-                    keep_next=True,
+                    "något som hör hit? Skriv det i tabellen."
                 )
+            yield paragraph(
+                run("Mål: ", bold=True),
+                area.goal,
+                *[part for note in notes for part in (line_break(), run(note, style="HintText"))],
+                style="Goal",
+                keep_next=True,
+            )
             empty = EMPTY_ACTIVITY_ROWS if activities else EMPTY_ROWS_WITHOUT_PLAN
             rows = [header_row(ACTIVITY_HEADERS, ACTIVITY_WIDTHS)]
             rows += [activity_row(a, self.ids, self.last_year_number, statuses) for a in activities]
@@ -533,13 +558,14 @@ class _Body:
 
     def _indicators(self) -> Iterator[etree._Element]:
         yield paragraph(INDICATOR_HEADING, style="Heading1", keep_next=True)
-        yield paragraph(
+        hint = (
             f"Ange värdet för {self.cycle.year} som en siffra. Saknas uppgiften, lämna "
-            "värdet tomt och förklara i kommentaren.",
-            style="Hint",
-            keep_next=True,
+            "värdet tomt och förklara i kommentaren."
         )
-        rows = [header_row(INDICATOR_HEADERS, INDICATOR_WIDTHS)]
+        rows = [
+            question_row(hint, INDICATOR_WIDTHS),
+            header_row(INDICATOR_HEADERS, INDICATOR_WIDTHS),
+        ]
         for figure in self.strategy.indicators:
             rows.append(
                 row(
@@ -553,15 +579,15 @@ class _Body:
                     ]
                 )
             )
-        yield table(INDICATOR_WIDTHS, rows, caption="Nyckeltal")
+        # the guidance row comes first, so the first-row look (bold) is off; headings are styled
+        yield table(INDICATOR_WIDTHS, rows, caption="Nyckeltal", header=False)
 
     def _free_text(self, heading: str, hint: str) -> Iterator[etree._Element]:
         yield paragraph(heading, style="Heading1", keep_next=True)
-        yield paragraph(hint, style="Hint", keep_next=True)
         box = cell(TEXT_WIDTH, paragraph(style="AnswerText"))
         yield table(
             [TEXT_WIDTH],
-            [row([box], min_height=ANSWER_BOX_HEIGHT)],
+            [question_row(hint, [TEXT_WIDTH]), row([box], min_height=ANSWER_BOX_HEIGHT)],
             caption=heading,
             header=False,
         )
@@ -574,11 +600,7 @@ class _Body:
             (["datum för sammanträdet"] if "date" in fields else [])
             + (["paragrafen i protokollet"] if "paragraph" in fields else [])
         )
-        yield paragraph(
-            f"Uppföljningen ska vara beslutad av {self.who}. Ange {asked}.",
-            style="Hint",
-            keep_next=True,
-        )
+        hint = f"Uppföljningen ska vara beslutad av {self.who}. Ange {asked}."
         label_w, value_w = DECISION_WIDTHS
         date_row, paragraph_row = (
             row(
@@ -602,9 +624,9 @@ class _Body:
                 ]
             ),
         )
-        rows = ([date_row] if "date" in fields else []) + (
-            [paragraph_row] if "paragraph" in fields else []
-        )
+        rows = [question_row(hint, DECISION_WIDTHS)]
+        rows += [date_row] if "date" in fields else []
+        rows += [paragraph_row] if "paragraph" in fields else []
         yield table(
             DECISION_WIDTHS, rows, caption=f"{words.genitive_capitalized} beslut", header=False
         )

@@ -156,6 +156,11 @@ STYLES_XML = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
     <w:uiPriority w:val="99"/><w:semiHidden/>
     <w:rPr><w:color w:val="808080"/></w:rPr>
   </w:style>
+  <w:style w:type="character" w:customStyle="1" w:styleId="HintText">
+    <w:name w:val="Anvisningstext"/><w:basedOn w:val="DefaultParagraphFont"/>
+    <w:rPr><w:i w:val="0"/><w:iCs w:val="0"/><w:color w:val="595959"/>
+      <w:sz w:val="19"/><w:szCs w:val="19"/></w:rPr>
+  </w:style>
   <w:style w:type="character" w:styleId="Hyperlink">
     <w:name w:val="Hyperlink"/><w:basedOn w:val="DefaultParagraphFont"/>
     <w:uiPriority w:val="99"/><w:unhideWhenUsed/>

@@ -25,7 +25,7 @@ from tests.support.docx_inspect import (
     NS,
     activity_tables,
     all_text,
-    blocks,
+    body,
     cell_text,
     custom_properties,
     paragraph_text,
@@ -238,7 +238,7 @@ def test_rows_are_added_in_empty_rows_then_by_copying(config: Config, filled: by
 
 
 def test_key_figures_texts_and_decision_are_filled(filled: bytes) -> None:
-    figures = table_rows(table_after(filled, "Nyckeltal"))
+    figures = table_rows(table_after(filled, "Nyckeltal"))[1:]  # below the guidance row
     assert figures[1] == [
         "Antal medarbetare som gått hbtqia+-utbildning",
         "1 250",
@@ -246,12 +246,12 @@ def test_key_figures_texts_and_decision_are_filled(filled: bytes) -> None:
     ]
     assert figures[2] == ["Antal chefer som gått hbtqia+-utbildning", "", ""]
     assert figures[4] == ["Antal aktiviteter under Pride", "4", ""]
-    assert table_rows(table_after(filled, "Sammanfattande analys")) == [
+    assert table_rows(table_after(filled, "Sammanfattande analys"))[1:] == [
         ["Ett bra år.\nVi fortsätter."]
     ]
-    assert table_rows(table_after(filled, "Behov av stöd")) == [["Utbildningsmaterial."]]
+    assert table_rows(table_after(filled, "Behov av stöd"))[1:] == [["Utbildningsmaterial."]]
     decision = table_after(filled, "Nämndens beslut")
-    assert table_rows(decision) == [["Beslutsdatum", "2027-03-18"], ["Paragraf", "§ 34"]]
+    assert table_rows(decision)[1:] == [["Beslutsdatum", "2027-03-18"], ["Paragraf", "§ 34"]]
     date = decision.find(".//w:sdtPr/w:date", NS)
     assert date is not None and date.get(w("fullDate")) == "2027-03-18T00:00:00Z"
 
@@ -286,7 +286,7 @@ def test_every_board_can_be_filled_with_its_demo_answer(config: Config, seed: in
         data = fill_template(build_template(config, cycle, board), answer)
         expected = expected_result(config, cycle, board, answer)
         assert _read_activities(data) == _without_meaning(expected.activities)
-        figures = table_rows(table_after(data, "Nyckeltal"))[1:]
+        figures = table_rows(table_after(data, "Nyckeltal"))[2:]
         assert figures == [[i.name, i.value_text, i.comment] for i in expected.indicators]
         assert fill_template(build_template(config, cycle, board), answer) == data
 
@@ -324,9 +324,11 @@ def test_libreoffice_keeps_properties_and_values(
     )
     assert float(props["followup_template_version"]) == 1
     assert _read_activities(saved) == _read_activities(filled)
-    assert table_rows(table_after(saved, "Nämndens beslut"))[1] == ["Paragraf", "§ 34"]
+    assert table_rows(table_after(saved, "Nämndens beslut"))[2] == ["Paragraf", "§ 34"]
     # LibreOffice renames style ids after the style names; hints must still look like hints.
-    hints = [b for b in blocks(saved) if paragraph_text(b).startswith("Hur har arbetet gått")]
+    hints = [
+        p for p in body(saved).iter(w("p")) if paragraph_text(p).startswith("Hur har arbetet gått")
+    ]
     assert len(hints) == 1 and style_of(hints[0]).startswith("Hint")
 
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from flows.config import load_config
 from flows.documents.reader import read_template
+from flows.documents.template import build_template
 from flows.model import Config, ParsedTemplate
 from tests.support import docx_fixtures as fx
 
@@ -158,3 +162,44 @@ def test_decision_written_inline(config: Config) -> None:
     body += fx.p("Beslutsdatum: 12 mars 2027") + fx.p("Paragraf: § 34")
     result = read_template(fx.filled(config, body), "x.docx", config)
     assert (result.decision.date, result.decision.paragraph) == (dt.date(2027, 3, 12), "§ 34")
+
+
+def _with_document(docx: bytes, change: Callable[[str], str]) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(docx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "word/document.xml":
+                data = change(data.decode()).encode()
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def test_in_our_template_the_question_heading_the_box_is_not_an_answer_but_typing_there_is(
+    config: Config,
+) -> None:
+    # The question is the box's first row (in its Hint style). A secretary who clicks after it
+    # and types, or starts a new paragraph in that row, has written part of the answer.
+    cycle = config.cycle("hbtqia-2026")
+    template = build_template(config, cycle, config.board("kultur-och-fritidsnamnden"))
+    analysis, support = (s.hint for s in config.strategy_of(cycle).sections)
+    box = '<w:pStyle w:val="AnswerText"/></w:pPr></w:p>'
+
+    def typed(xml: str) -> str:
+        assert xml.count(box) == 2 and f"<w:t>{analysis}</w:t>" in xml
+        xml = xml.replace(box, f"{box[:-6]}<w:r><w:t>I rutan.</w:t></w:r></w:p>")
+        xml = xml.replace(
+            f"<w:t>{analysis}</w:t></w:r>",
+            f"<w:t>{analysis}</w:t></w:r><w:r><w:t> Vi har nått långt.</w:t></w:r>",
+        )
+        return xml.replace(
+            f"<w:t>{support}</w:t></w:r></w:p>",
+            f"<w:t>{support}</w:t></w:r></w:p><w:p><w:r><w:t>Ett nytt stycke.</w:t></w:r></w:p>",
+        )
+
+    result = read_template(_with_document(template, typed), "x.docx", config)
+    assert result.texts.analysis == "Vi har nått långt.\nI rutan."
+    assert result.texts.support == "Ett nytt stycke.\nI rutan."
+    untouched = read_template(template, "x.docx", config)
+    assert untouched.texts.analysis == "" and untouched.texts.support == ""

@@ -136,7 +136,11 @@ def test_one_heading_and_goal_per_strategy_area(config: Config, kfn: bytes) -> N
     area_headings = [(i, t) for i, t in headings if t.startswith("Strategiområde")]
     assert [t for _, t in area_headings] == [f"Strategiområde {a.number}" for a in strategy.areas]
     for (index, _), area in zip(area_headings, strategy.areas, strict=True):
-        assert paragraph_text(body[index + 1]) == f"Mål: {area.goal}"
+        # goal, description and hint in one paragraph, so LibreOffice keeps heading and table
+        intro = paragraph_text(body[index + 1])
+        assert intro.startswith(f"Mål: {area.goal}")
+        assert area.description in intro
+        assert body[index + 1].findall(f".//{w('br')}") and body[index + 2].tag == w("tbl")
     assert [t for _, t in headings][len(strategy.areas) :] == [
         "Nyckeltal",
         "Sammanfattande analys",
@@ -215,19 +219,39 @@ def test_status_is_an_empty_dropdown_in_every_row(kfn: bytes) -> None:
 
 def test_key_figures_free_texts_and_decision(config: Config, kfn: bytes) -> None:
     strategy = config.strategy_of(config.cycle("hbtqia-2026"))
-    figures = table_rows(table_after(kfn, "Nyckeltal"))
-    assert figures[0] == list(INDICATOR_HEADERS)
-    assert figures[1:] == [[name, "", ""] for name in strategy.indicator_names]
+    # Each section's guidance is its table's first row, across all columns and kept whole:
+    # LibreOffice then keeps the heading with the table (tests/.../test_template_layout.py).
+    figures = table_after(kfn, "Nyckeltal")
+    assert table_rows(figures)[:2] == [
+        [
+            "Ange värdet för 2026 som en siffra. Saknas uppgiften, lämna värdet tomt och förklara "
+            "i kommentaren."
+        ],
+        list(INDICATOR_HEADERS),
+    ]
+    assert table_rows(figures)[2:] == [[name, "", ""] for name in strategy.indicator_names]
+    hints = {section.title: section.hint for section in strategy.sections}
     for heading in ("Sammanfattande analys", "Behov av stöd"):
         box = table_after(kfn, heading)
-        assert table_rows(box) == [[""]]
-        height = box.find("w:tr/w:trPr/w:trHeight", NS)
+        assert table_rows(box) == [[hints[heading]], [""]]
+        _question, answer = box.findall("w:tr", NS)
+        height = answer.find("w:trPr/w:trHeight", NS)
         assert height is not None and int(height.get(w("val"), "0")) >= 1000
     decision = table_after(kfn, "Nämndens beslut")
-    assert table_rows(decision) == [["Beslutsdatum", ""], ["Paragraf", ""]]
-    date = decision.find(".//w:sdt/w:sdtPr/w:date", NS)
-    assert date is not None
-    assert date.find("w:dateFormat", NS).get(w("val")) == "yyyy-MM-dd"  # type: ignore[union-attr]
+    assert table_rows(decision) == [
+        [
+            "Uppföljningen ska vara beslutad av nämnden. Ange datum för sammanträdet och "
+            "paragrafen i protokollet."
+        ],
+        ["Beslutsdatum", ""],
+        ["Paragraf", ""],
+    ]
+    for tbl in (figures, box, decision):
+        first = tbl.find("w:tr", NS)
+        columns = len(tbl.findall("w:tblGrid/w:gridCol", NS))
+        assert first is not None and first.find("w:trPr/w:cantSplit", NS) is not None
+        span = first.find("w:tc/w:tcPr/w:gridSpan", NS)
+        assert (int(span.get(w("val"), "1")) if span is not None else 1) == columns
 
 
 def test_company_boards_are_addressed_as_boards_of_directors(config: Config) -> None:
