@@ -5,6 +5,7 @@ environment, PREFECT_API_URL pointing at a closed port and a fresh PREFECT_HOME.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import pytest
 from tests.conftest import CONFIG_DIR
 
 FOLLOWUP = str(Path(sys.executable).with_name("followup"))
+REPO = Path(__file__).resolve().parents[2]
 # Generous: the machine running the suite may be busy. What matters is that the command does not
 # wait for a Prefect server (which needs tens of seconds to start, or forever on a closed port).
 READ_ONLY_LIMIT_SECONDS = 30
@@ -102,3 +104,23 @@ def test_the_command_sets_prefects_defaults_unless_chosen(monkeypatch: pytest.Mo
     assert os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] == "false"
     assert os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] == "999"
     assert PREFECT_DEFAULTS["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] == "180"
+
+
+def test_prefect_commands_run_from_the_project_have_the_same_defaults(tmp_path: Path) -> None:
+    # `prefect server start`, `prefect worker start`, `prefect deploy` read prefect.toml in the
+    # folder they run in: a coordinator who starts them there sends nothing to Prefect either.
+    from flows.cli import PREFECT_DEFAULTS
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
+    shown = subprocess.run(
+        [str(Path(sys.executable).with_name("prefect")), "config", "view", "--show-sources"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout
+    for name, value in PREFECT_DEFAULTS.items():
+        assert re.search(rf"^{name}='{value}' \(from prefect\.toml\)$", shown, re.I | re.M), shown
