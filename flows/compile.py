@@ -24,6 +24,7 @@ from flows.report.outputs import OutputPaths, earlier_cycles, write_outputs
 from flows.report.sources import Answer
 from flows.runtime import Runtime, run_logger
 from flows.status import StatusReport, status_from_ledger
+from flows.swedish import listing
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def status_table(frames: Frames, status: StatusReport) -> list[dict[str, object]
 
 def summary_markdown(result: CompileResult) -> str:
     """The compile artifact: the figures, each output file named and linked, where it was sent."""
-    missing = ", ".join(md(name) for name in result.missing) or "inga"
+    missing = listing([md(name) for name in result.missing]) or "inga"
     return outputs_markdown(
         f"Sammanställning {result.cycle}",
         output_files(result),

@@ -120,10 +120,12 @@ def genitive(name: str) -> str:
 
 
 def listing(items: list[str], conjunction: str = "och") -> str:
-    """`a`, `a och b`, `a, b och c`."""
+    """`a`, `a och b`, `a, b och c`; semicolons between items that hold commas themselves
+    (`Ekeby Hamn AB, styrelsen; Ekeby Vatten AB, styrelsen och Socialnämnden`)."""
     if len(items) <= 1:
         return "".join(items)
-    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+    separator = "; " if any("," in item for item in items) else ", "
+    return f"{separator.join(items[:-1])} {conjunction} {items[-1]}"
 
 
 NUMBER_WORDS: tuple[str, ...] = ("noll", "en", "två", "tre", "fyra", "fem", "sex", "sju", "åtta")

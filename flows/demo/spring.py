@@ -268,8 +268,8 @@ def start_prefect() -> None:
 def _names(config: Config, ids: list[str]) -> str:
     names = [config.board(i).name for i in ids]
     if len(names) > 4:
-        return ", ".join(names[:3]) + f" och {len(names) - 3} till"
-    return ", ".join(names)
+        return listing([*names[:3], f"{len(names) - 3} till"])
+    return listing(names)
 
 
 def tell_sent(story: Story, config: Config, day: dt.date, records: list[OutboundRecord]) -> None:

@@ -88,6 +88,11 @@ def test_genitive_and_listing() -> None:
     assert swedish.listing(["a"]) == "a"
     assert swedish.listing(["a", "b"]) == "a och b"
     assert swedish.listing(["a", "b", "c"], "eller") == "a, b eller c"
+    # board names that hold a comma are told apart by semicolons
+    companies = ["Ekeby Hamn AB, styrelsen", "Ekeby Vatten AB, styrelsen", "Socialnämnden"]
+    assert swedish.listing(companies) == (
+        "Ekeby Hamn AB, styrelsen; Ekeby Vatten AB, styrelsen och Socialnämnden"
+    )
 
 
 def test_email_filters_use_this_module() -> None:

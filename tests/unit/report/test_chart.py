@@ -22,7 +22,11 @@ def test_charts_use_the_font_libreoffice_shows_for_the_profile() -> None:
 
     from flows.report.chart import font_family
 
+    from tests.conftest import in_ci
+
     if shutil.which("fc-list") is None or font_family("Liberation Sans") != "Liberation Sans":
+        if in_ci():
+            pytest.fail("fonts-liberation2 is required in CI (.ci/run installs it)")
         pytest.skip("fonts-liberation2 is not installed")
     assert font_family("Arial") == "Liberation Sans"  # LibreOffice's substitute for Arial
     assert font_family("No Such Font") == "DejaVu Sans"
