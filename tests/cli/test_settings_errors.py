@@ -4,7 +4,6 @@ with its own environment (the user's interface)."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CONFIG_DIR
+from tests.support.processes import coordinator_env
 
 FOLLOWUP = str(Path(sys.executable).with_name("followup"))
 MISSING = (
@@ -22,16 +22,12 @@ MISSING = (
 
 @pytest.fixture()
 def env(tmp_path: Path) -> dict[str, str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("FOLLOWUP_", "PREFECT_"))}
-    base.update(
-        FOLLOWUP_CONFIG=str(CONFIG_DIR),
-        FOLLOWUP_DATA=str(tmp_path / "var"),
+    return coordinator_env(
+        tmp_path,
         FOLLOWUP_TRANSPORT="ews",
         FOLLOWUP_EWS_ENDPOINT="https://mail.ekeby.example/EWS/Exchange.asmx",
-        PREFECT_HOME=str(tmp_path / "prefect-home"),
         PREFECT_API_URL="http://127.0.0.1:9/api",  # never reached: the settings stop first
     )
-    return base
 
 
 def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:

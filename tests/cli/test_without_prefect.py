@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CONFIG_DIR
+from tests.support.processes import coordinator_env
 
 FOLLOWUP = str(Path(sys.executable).with_name("followup"))
 REPO = Path(__file__).resolve().parents[2]
@@ -31,14 +31,7 @@ def _closed_port() -> int:
 
 @pytest.fixture()
 def env(tmp_path: Path) -> dict[str, str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("FOLLOWUP_", "PREFECT_"))}
-    base.update(
-        FOLLOWUP_CONFIG=str(CONFIG_DIR),
-        FOLLOWUP_DATA=str(tmp_path / "var"),
-        PREFECT_HOME=str(tmp_path / "prefect-home"),
-        PREFECT_API_URL=f"http://127.0.0.1:{_closed_port()}/api",
-    )
-    return base
+    return coordinator_env(tmp_path, PREFECT_API_URL=f"http://127.0.0.1:{_closed_port()}/api")
 
 
 def _run(

@@ -370,6 +370,20 @@ def package(
     return buffer.getvalue()
 
 
+def with_document_xml(docx: bytes, change: Callable[[str], str]) -> bytes:
+    """`docx` with its word/document.xml changed by `change`, every other part as it was:
+    what a person's editing does to one of our generated templates."""
+    source = zipfile.ZipFile(io.BytesIO(docx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "word/document.xml":
+                data = change(data.decode()).encode()
+            target.writestr(item, data)
+    return out.getvalue()
+
+
 def _rels(rels: Sequence[tuple[str, str, str]]) -> str:
     items = "".join(f'<Relationship Id="{i}" Type="{t}" Target="{g}"/>' for i, t, g in rels)
     return (

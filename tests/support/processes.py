@@ -82,3 +82,18 @@ def wait_until(
             return
         time.sleep(interval)
     raise TimeoutError(f"timed out after {timeout:g}s waiting for {what}")
+
+
+def coordinator_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """The environment of a coordinator's `followup` command: this machine's, without our own
+    or Prefect's settings, on the demo configuration, its own data and Prefect home."""
+    from tests.conftest import CONFIG_DIR
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FOLLOWUP_", "PREFECT_"))}
+    env.update(
+        FOLLOWUP_CONFIG=str(CONFIG_DIR),
+        FOLLOWUP_DATA=str(tmp_path / "var"),
+        PREFECT_HOME=str(tmp_path / "prefect-home"),
+        **extra,
+    )
+    return env

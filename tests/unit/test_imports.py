@@ -8,6 +8,7 @@ import ast
 from pathlib import Path
 
 from tests.conftest import REPO
+from tests.support.imports import modules_after
 
 PACKAGE = REPO / "flows"
 
@@ -140,3 +141,10 @@ def test_production_code_does_not_import_the_demo() -> None:
         if not module.startswith("flows.demo") and module != "flows.cli"
     }
     assert {m: t for m, t in offenders.items() if t} == {}
+
+
+def test_pure_decisions_import_no_database_library() -> None:
+    # The ledger's records are plain data; the store behind them brings SQLAlchemy, which a
+    # read-only command that needs no ledger (check, template, parse) should not pay for.
+    for module in ("flows.schedule", "flows.ledger.records", "flows.config", "flows.check"):
+        assert modules_after(f"import {module}", ("sqlalchemy",)) == [], module

@@ -3,8 +3,6 @@ given explicitly; reading them imports no mail client."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +11,7 @@ from pydantic import ValidationError
 from flows.mail.ews_settings import EwsSettings
 from flows.settings import Settings
 from flows.settings_errors import settings_error
-from tests.conftest import REPO
+from tests.support.imports import modules_after
 
 
 def test_transport_ews_reads_the_followup_ews_variables(
@@ -60,13 +58,5 @@ def test_a_missing_address_names_its_variable_in_swedish(
 
 
 def test_reading_the_settings_imports_no_mail_client() -> None:
-    code = (
-        "import sys\n"
-        "import flows.settings\n"
-        "heavy = ('exchangelib', 'httpx', 'msal', 'requests')\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True
-    ).stdout
-    assert out.strip() == "[]"
+    heavy = ("exchangelib", "httpx", "msal", "requests")
+    assert modules_after("import flows.settings", heavy) == []

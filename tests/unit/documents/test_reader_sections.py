@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
-import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -164,18 +161,6 @@ def test_decision_written_inline(config: Config) -> None:
     assert (result.decision.date, result.decision.paragraph) == (dt.date(2027, 3, 12), "§ 34")
 
 
-def _with_document(docx: bytes, change: Callable[[str], str]) -> bytes:
-    source = zipfile.ZipFile(io.BytesIO(docx))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for item in source.infolist():
-            data = source.read(item.filename)
-            if item.filename == "word/document.xml":
-                data = change(data.decode()).encode()
-            target.writestr(item, data)
-    return out.getvalue()
-
-
 def test_in_our_template_the_question_heading_the_box_is_not_an_answer_but_typing_there_is(
     config: Config,
 ) -> None:
@@ -198,7 +183,7 @@ def test_in_our_template_the_question_heading_the_box_is_not_an_answer_but_typin
             f"<w:t>{support}</w:t></w:r></w:p><w:p><w:r><w:t>Ett nytt stycke.</w:t></w:r></w:p>",
         )
 
-    result = read_template(_with_document(template, typed), "x.docx", config)
+    result = read_template(fx.with_document_xml(template, typed), "x.docx", config)
     assert result.texts.analysis == "Vi har nått långt.\nI rutan."
     assert result.texts.support == "Ett nytt stycke.\nI rutan."
     untouched = read_template(template, "x.docx", config)

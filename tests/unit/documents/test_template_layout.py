@@ -9,11 +9,9 @@ across page breaks; each page's text (pdftotext) must show, after a heading, wha
 
 from __future__ import annotations
 
-import io
 import re
 import shutil
 import subprocess
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +22,7 @@ from flows.config import load_config
 from flows.documents.libreoffice import convert
 from flows.documents.template import build_template
 from tests.conftest import CONFIG_DIR, in_ci
+from tests.support.docx_fixtures import with_document_xml
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.slow, pytest.mark.xdist_group("libreoffice")]
 
@@ -82,6 +81,12 @@ def _stranded(pages: list[str], area_label: str) -> list[str]:
     return found
 
 
+def _typed_in_the_boxes(xml: str) -> str:
+    box = '<w:pStyle w:val="AnswerText"/></w:pPr></w:p>'
+    assert xml.count(box) == 2
+    return xml.replace(box, f"{box[:-6]}<w:r><w:t>{ANSWER}</w:t></w:r></w:p>")
+
+
 @pytest.mark.parametrize("strategy", ["hbtqia", "jamstalldhet"])
 def test_no_heading_is_left_at_the_foot_of_a_page(tmp_path: Path, strategy: str) -> None:
     if shutil.which("pdftotext") is None:
@@ -90,8 +95,7 @@ def test_no_heading_is_left_at_the_foot_of_a_page(tmp_path: Path, strategy: str)
         pytest.skip("pdftotext not installed: apt-get install poppler-utils")
     names = []
     for name, docx in _templates(tmp_path, strategy):
-        box = b'<w:pStyle w:val="AnswerText"/></w:pPr></w:p>'
-        marked = _mark_boxes(docx, box, ANSWER)
+        marked = with_document_xml(docx, _typed_in_the_boxes)
         path = tmp_path / f"mall-{name}.docx"
         path.write_bytes(marked)
         names.append(path)
@@ -107,16 +111,3 @@ def test_no_heading_is_left_at_the_foot_of_a_page(tmp_path: Path, strategy: str)
         if found := _stranded(pages, area_label):
             stranded[path.stem] = found
     assert stranded == {}
-
-
-def _mark_boxes(docx: bytes, box: bytes, text: str) -> bytes:
-    source = zipfile.ZipFile(io.BytesIO(docx))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for item in source.infolist():
-            data = source.read(item.filename)
-            if item.filename == "word/document.xml":
-                assert data.count(box) == 2
-                data = data.replace(box, box[:-6] + f"<w:r><w:t>{text}</w:t></w:r></w:p>".encode())
-            target.writestr(item, data)
-    return out.getvalue()

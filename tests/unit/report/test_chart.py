@@ -21,7 +21,6 @@ def test_charts_use_the_font_libreoffice_shows_for_the_profile() -> None:
     import pytest
 
     from flows.report.chart import font_family
-
     from tests.conftest import in_ci
 
     if shutil.which("fc-list") is None or font_family("Liberation Sans") != "Liberation Sans":
