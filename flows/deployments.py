@@ -83,17 +83,15 @@ class CollectParameters(_Parameters):
 
 
 class CompileParameters(_Parameters):
-    """Sammanställ uppföljningen (Word och Excel)."""
+    """Sammanställ uppföljningen (Word, PDF och Excel)."""
 
+    # No file path here (the CLI has --out): the documents go to the data directory, are
+    # emailed to the coordinator and linked from the run's artifact; a path typed in a browser
+    # would be one on the worker's machine.
     cycle: str | None = Field(
         default=None,
         title="Uppföljning",
         description="Vilken uppföljning det gäller. Förvald: standardcykeln i konfigurationen.",
-    )
-    out: str | None = Field(
-        default=None,
-        title="Word-fil",
-        description="Sökväg till Word-filen som skapas. Tomt: i datakatalogens output/.",
     )
     today: dt.date | None = Field(
         default=None,

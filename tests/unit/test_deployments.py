@@ -27,6 +27,7 @@ from flows.deployments import (
     STATUS,
     TIMEZONE,
     WORK_POOL,
+    CompileParameters,
     RemindParameters,
     Window,
     collect_rrule,
@@ -242,3 +243,8 @@ def test_status_is_refreshed_every_working_hour_while_answers_are_collected(cycl
     assert all(r.weekday() < 5 for r in runs)
     last = _dates(status_rrule(window), 50, dt.datetime(2027, 5, 21, tzinfo=dt.UTC))
     assert last[-1].date() == window.last
+
+
+def test_the_compile_form_asks_for_no_file_path() -> None:
+    schema = parameter_schema(CompileParameters, ["hbtqia-2026"], "hbtqia-2026")
+    assert list(schema["properties"]) == ["cycle", "today"]
