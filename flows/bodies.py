@@ -20,6 +20,7 @@ _NOUNS: dict[BoardKind, tuple[str, str, str, str]] = {
     "beredning": ("beredning", "beredningen", "beredningens", "beredningar"),
     "utskott": ("utskott", "utskottet", "utskottets", "utskott"),
 }
+DEFINITE_FORMS = tuple(dict.fromkeys(nouns[1] for nouns in _NOUNS.values()))
 _OLD_COMPANY_SUFFIXES = (", styrelsen", ", styrelse", " – styrelsen", " - styrelsen")
 
 

@@ -137,6 +137,11 @@ MESSAGES: dict[str, tuple[Level, str]] = {
         "warning",
         "Kolumnen ”{header}” saknas i tabellen.",
     ),
+    "text.outside_table": (
+        "warning",
+        "Texten ”{excerpt}” under {area} står utanför aktivitetstabellen och har inte lästs "
+        "in som en aktivitet. Skriv aktiviteten som en rad i tabellen.",
+    ),
     "table.unrecognized": (
         "warning",
         "Vi känner inte igen en tabell ({detail}), så den har inte lästs.",

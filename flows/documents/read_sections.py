@@ -9,6 +9,7 @@ by their header row. A table without a header right after an activity table cont
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -153,6 +154,25 @@ class _SectionReader:
         if self.section in self.free_text and (answer := self.typed_part(text, p.style)):
             # Typed under the heading, above, below or instead of the answer box: all of it.
             self.free_text[self.section].append(answer)
+        elif self.section == "area" and not p.style.casefold().startswith(_HINT_STYLES):
+            self.outside_table(text)
+
+    def outside_table(self, text: str) -> None:
+        """Text a person wrote under an area heading but not in its table: not an activity,
+        so not read as one, and said so rather than dropped."""
+        typed = [
+            line
+            for line in text.split("\n")
+            # the goal line is the template's, even one an editor lost the style of and the
+            # coordinator has reworded since
+            if normalize(line) not in self.hints and not line.startswith("Mål:")
+        ]
+        if typed:
+            excerpt = textwrap.shorten(" ".join(typed), width=60, placeholder=" …")
+            label = (
+                f"{self.words.area_label} {self.area}" if self.area is not None else "ett område"
+            )
+            self.out.problems.append(problem("text.outside_table", excerpt=excerpt, area=label))
 
     def typed_part(self, text: str, style: str = "") -> str:
         """What a person wrote in a line of a free-text section: not the template's guidance,

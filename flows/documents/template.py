@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 
 from lxml import etree
 
-from flows.bodies import words_for
+from flows.bodies import DEFINITE_FORMS, words_for
 from flows.documents import ooxml
 from flows.documents.carry_forward import CarriedActivity, carried_activities, last_year_note
 from flows.documents.ooxml import el, val
@@ -112,8 +112,16 @@ def template_properties(cycle: Cycle, board: Board) -> dict[str, str | int]:
     }
 
 
+def no_activities_hint(who: str) -> str:
+    return (
+        f"Handlingsplanen har inga aktiviteter inom området. Har {who} gjort något som hör "
+        "hit? Skriv det i tabellen."
+    )
+
+
 def guidance_texts(config: Config) -> frozenset[str]:
-    """The hints under the free-text headings, for every kind of board: never an answer."""
+    """The template's own words outside its tables, for every kind of board: the hints under
+    the free-text headings and each area's goal, description and hint. Never an answer."""
     office = config.municipality.office.lower()
     earlier = (
         text
@@ -126,7 +134,15 @@ def guidance_texts(config: Config) -> frozenset[str]:
         for section in strategy.sections
         if section.hint
     )
-    return frozenset((*earlier, *configured))
+    areas = (
+        text
+        for strategy in config.strategies.values()
+        for area in strategy.areas
+        for text in (f"Mål: {area.goal}", area.description)
+        if text
+    )
+    empty_areas = (no_activities_hint(who) for who in DEFINITE_FORMS)
+    return frozenset((*earlier, *configured, *areas, *empty_areas))
 
 
 def build_template(
@@ -476,10 +492,7 @@ class _Body:
             # paragraphs the heading and goal could be left at the foot of a page.
             notes = [area.description] if area.description else []
             if not activities:
-                notes.append(
-                    f"Handlingsplanen har inga aktiviteter inom området. Har {self.who} gjort "
-                    "något som hör hit? Skriv det i tabellen."
-                )
+                notes.append(no_activities_hint(self.who))
             yield paragraph(
                 run("Mål: ", bold=True),
                 area.goal,

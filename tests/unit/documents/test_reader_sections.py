@@ -188,3 +188,29 @@ def test_in_our_template_the_question_heading_the_box_is_not_an_answer_but_typin
     assert result.texts.support == "Ett nytt stycke.\nI rutan."
     untouched = read_template(template, "x.docx", config)
     assert untouched.texts.analysis == "" and untouched.texts.support == ""
+
+
+def test_text_typed_under_an_area_heading_outside_its_table_is_a_warning(config: Config) -> None:
+    cycle = config.cycle("hbtqia-2026")
+    template = build_template(config, cycle, config.board("kultur-och-fritidsnamnden"))
+    typed = "Vi har också kartlagt alla föreningar i kommunen under hösten och vintern 2026."
+
+    def under_the_first_goal(xml: str) -> str:
+        goal = xml.index('<w:pStyle w:val="Goal"/>')
+        end = xml.index("</w:p>", goal) + len("</w:p>")
+        return xml[:end] + f"<w:p><w:r><w:t>{typed}</w:t></w:r></w:p>" + xml[end:]
+
+    result = read_template(fx.with_document_xml(template, under_the_first_goal), "x.docx", config)
+    (warning,) = [p for p in result.problems if p.code == "text.outside_table"]
+    assert warning.level == "warning"
+    assert warning.message == (
+        "Texten ”Vi har också kartlagt alla föreningar i kommunen under …” under "
+        "Strategiområde 1 står utanför aktivitetstabellen och har inte lästs in som en "
+        "aktivitet. Skriv aktiviteten som en rad i tabellen."
+    )
+    assert typed not in [a.activity for a in result.activities]
+    # the template's own words under each heading (goal, description, hint) are never that,
+    # also when an editor has dropped their style
+    for docx in (template, fx.with_document_xml(template, lambda x: x.replace("Goal", "Normal"))):
+        problems = read_template(docx, "x.docx", config).problems
+        assert [p for p in problems if p.code == "text.outside_table"] == []
