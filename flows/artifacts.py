@@ -96,14 +96,18 @@ def send_rows(results: Sequence[SendResult], names: Mapping[str, str]) -> list[d
             "Till": ", ".join(r.message.to),
             "Kopia": ", ".join(r.message.cc) or "–",
             "Ämne": r.message.subject,
-            "Resultat": (
-                f"Fel, skickas igen vid nästa körning: {r.error}"
-                if r.error
-                else ("Skickat" if r.sent_now else "Redan skickat tidigare")
-            ),
+            "Resultat": _send_result(r),
         }
         for r in results
     ]
+
+
+def _send_result(result: SendResult) -> str:
+    if result.error and result.deferred:
+        return f"Väntar, skickas vid nästa körning: {result.error}"
+    if result.error:
+        return f"Fel, skickas igen vid nästa körning: {result.error}"
+    return "Skickat" if result.sent_now else "Redan skickat tidigare"
 
 
 def collect_row(

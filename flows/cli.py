@@ -165,6 +165,11 @@ def _cmd_remind(args: argparse.Namespace, settings: Settings) -> int:
         print(f"Provkörning {summary['day']}: {due} skulle skickas.")
     else:
         print(f"{summary['day']}: {count(summary['sent'], 'meddelande')} skickade.")
+        if summary.get("deferred"):
+            print(
+                f"{count(summary['deferred'], 'meddelande')} väntar: e-postservern ber oss vänta "
+                "eller har inte bekräftat utskicket än. De skickas vid nästa körning."
+            )
         if summary.get("held_for_approval"):
             print(
                 f"{count(summary['held_for_approval'], 'inbjudan')} väntar på godkännande: "

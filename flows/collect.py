@@ -74,6 +74,7 @@ class CollectSummary:
     replies_sent: int = 0
     digested: int = 0  # quarantined messages the coordinator's digest told about
     failed: list[str] = field(default_factory=list)
+    deferred: list[str] = field(default_factory=list)  # replies that wait for the next run
     rows: list[dict[str, str]] = field(default_factory=list)
     busy: str | None = None  # another run worked the mailbox: this one did nothing
 
@@ -85,6 +86,7 @@ class CollectSummary:
             "replies_sent": self.replies_sent,
             "digested": self.digested,
             "failed": list(self.failed),
+            "deferred": list(self.deferred),
         }
         if self.busy:
             result["busy"] = self.busy
@@ -380,11 +382,18 @@ def process_inbound(
     failures = [r for r in results if r.error]
     summary.replies_sent += sum(1 for r in results if r.sent_now)
     if failures:
-        # Leave it pending: the next run sends the reply under the same Message-ID.
+        # Leave it pending: the next run sends the reply under the same Message-ID. A deferred
+        # reply (the server asks us to slow down) only waits; any other failure is a fault.
         for failure in failures:
             error = redact(failure.error or "")
-            summary.failed.append(f"{record.sha256[:12]}: {error}")
-            logger.error("Svaret på %s kunde inte skickas: %s", record.sha256[:12], error)
+            if failure.deferred:
+                summary.deferred.append(f"{record.sha256[:12]}: {error}")
+                logger.warning(
+                    "Svaret på %s väntar till nästa körning: %s", record.sha256[:12], error
+                )
+            else:
+                summary.failed.append(f"{record.sha256[:12]}: {error}")
+                logger.error("Svaret på %s kunde inte skickas: %s", record.sha256[:12], error)
         return
 
     boundary.mark_processed(mailbox, record.mailbox_item_id, decision.outcome, logger)
@@ -424,9 +433,14 @@ def summary_text(summary: CollectSummary) -> str:
         ", ".join(f"{outcome_label(k).lower()}: {v}" for k, v in sorted(summary.outcomes.items()))
         or "inga"
     )
+    waiting = (
+        f" {count(len(summary.deferred), 'svar')} väntar till nästa körning."
+        if summary.deferred
+        else ""
+    )
     return (
         f"Hämtade {summary.fetched} nya meddelanden, behandlade {summary.processed} "
-        f"({outcomes}), skickade {count(summary.replies_sent, 'svar')}."
+        f"({outcomes}), skickade {count(summary.replies_sent, 'svar')}.{waiting}"
     )
 
 

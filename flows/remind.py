@@ -319,11 +319,23 @@ def _remind(
         to_send,
         concurrency=settings.send_concurrency,
     )
-    failed = [r for r in results if r.error]
+    # A deferred message (the mail server asks us to slow down, or has not yet said whether a
+    # send went through) is not a fault: it waits, reserved, for the next run.
+    deferred = [r for r in results if r.error and r.deferred]
+    failed = [r for r in results if r.error and not r.deferred]
     sent = sum(1 for r in results if r.sent_now)
     logger.info(
-        "%s, %s: %d meddelanden skickade, %d fel", day.isoformat(), current.id, sent, len(failed)
+        "%s, %s: %d meddelanden skickade, %d väntar, %d fel",
+        day.isoformat(),
+        current.id,
+        sent,
+        len(deferred),
+        len(failed),
     )
+    for r in deferred:
+        logger.warning(
+            "%s (%s) väntar till nästa körning: %s", r.planned.kind, r.planned.board, r.error
+        )
     for r in failed:
         logger.error("%s (%s) kunde inte skickas: %s", r.planned.kind, r.planned.board, r.error)
     summary = {
@@ -331,6 +343,7 @@ def _remind(
         "due": len(planned),
         "sent": sent,
         "failed": len(failed),
+        "deferred": len(deferred),
         "dry_run": False,
         "kinds": {
             k: sum(1 for r in results if r.planned.kind == k and r.sent_now) for k in REQUEST_KINDS
