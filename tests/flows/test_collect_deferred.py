@@ -1,6 +1,6 @@
-"""A reply that Exchange Online throttles (HTTP 429 with Retry-After when the reply draft is created,
-tests/support/EXCHANGE_BEHAVIOUR.md) is not a fault: the collect run completes and says the
-reply waits; the answer stays pending and the next run sends the reply once."""
+"""A reply that Exchange Online throttles (HTTP 429 with Retry-After when the reply draft is
+created, tests/support/EXCHANGE_BEHAVIOUR.md) is not a fault: the collect run completes and says
+the reply waits; the answer stays pending and the next run sends the reply once."""
 
 from __future__ import annotations
 
