@@ -205,6 +205,11 @@ def _cmd_collect(args: argparse.Namespace, settings: Settings) -> int:
         f"{f' ({outcomes})' if outcomes else ''}, "
         f"skickade {count(summary['replies_sent'], 'svar')}."
     )
+    if summary.get("deferred"):
+        print(
+            f"{count(len(summary['deferred']), 'svar')} väntar: e-postservern ber oss vänta. "
+            "De skickas vid nästa körning."
+        )
     return 0
 
 
