@@ -35,6 +35,7 @@ from flows.model import (
     Strategy,
     closest,
 )
+from flows.swedish import pydantic_choices
 
 DOCS = "docs/configuration.md"
 # libyaml's parser when PyYAML has it (ten times faster on a 300-board boards.yaml).
@@ -92,7 +93,10 @@ def _swedish(err: ErrorDetails) -> tuple[str, str]:
         limit = ctx.get("le", ctx.get("lt"))
         return f"är för stort (högst {limit})", f"skriv ett tal som är högst {limit}"
     if kind == "literal_error":
-        return "har ett värde som inte finns", f"välj en av {ctx.get('expected', '')}"
+        return (
+            "har ett värde som inte finns",
+            f"välj en av {pydantic_choices(ctx.get('expected', ''))}",
+        )
     if kind in ("list_type", "tuple_type"):
         return "ska vara en lista", "skriv en lista, t.ex. [14, 3] eller rader som börjar med '- '"
     if kind in ("dict_type", "model_type", "model_attributes_type"):

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
+from flows.swedish import pydantic_choices
+
 # Where a transport's variables are described (the field of `Settings` they belong to).
 TRANSPORT_DOCS = {"ews": "docs/exchange-server.md", "graph": "docs/exchange-online.md"}
 
@@ -25,7 +27,7 @@ class SettingProblem:
 def _what(err: ErrorDetails) -> str:
     ctx = err.get("ctx") or {}
     return {
-        "literal_error": f"ska vara en av {ctx.get('expected', '')}".replace(" or ", " eller "),
+        "literal_error": f"ska vara en av {pydantic_choices(ctx.get('expected', ''))}",
         "int_parsing": "ska vara ett heltal",
         "float_parsing": "ska vara ett tal",
         "bool_parsing": "ska vara true eller false",

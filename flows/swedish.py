@@ -128,6 +128,11 @@ def listing(items: list[str], conjunction: str = "och") -> str:
     return f"{separator.join(items[:-1])} {conjunction} {items[-1]}"
 
 
+def pydantic_choices(expected: str) -> str:
+    """Pydantic's list of allowed values (`'a', 'b' or 'c'`) in Swedish: `'a', 'b' eller 'c'`."""
+    return expected.replace(" or ", " eller ")
+
+
 NUMBER_WORDS: tuple[str, ...] = ("noll", "en", "två", "tre", "fyra", "fem", "sex", "sju", "åtta")
 NUMBER_WORDS += ("nio", "tio", "elva", "tolv")
 

@@ -103,3 +103,9 @@ def test_email_filters_use_this_module() -> None:
         "{{ d|datum }}; {{ 1|dagar }}; {{ 5|dagar }}; {{ 1|antal('aktivitet') }}; {{ 1234.5|tal }}"
     ).render(d=dt.date(2027, 3, 15))
     assert rendered == "15 mars 2027; 1 dag; 5 dagar; 1 aktivitet; 1 234,5"
+
+
+def test_pydantic_choices_in_swedish() -> None:
+    assert swedish.pydantic_choices("'nämnd', 'styrelse' or 'utskott'") == (
+        "'nämnd', 'styrelse' eller 'utskott'"
+    )
