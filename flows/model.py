@@ -384,6 +384,9 @@ class Municipality(_Strict):
     website: str = ""
 
 
+_LISTED = 10  # ids in a Swedish line a coordinator can read, even with 300 boards
+
+
 def closest(name: str, known: Iterable[str]) -> str:
     """`menade du 'a' eller 'b'?` (difflib), or the known ids when none is close."""
     choices = sorted(known)
@@ -393,9 +396,6 @@ def closest(name: str, known: Iterable[str]) -> str:
     if len(choices) <= _LISTED:
         return "välj en av " + ", ".join(choices)
     return f"välj en av {', '.join(choices[:_LISTED])} (och {len(choices) - _LISTED} till)"
-
-
-_LISTED = 10  # a Swedish line a coordinator can read, even with 300 boards
 
 
 Transport = Literal["maildir", "ews", "graph"]

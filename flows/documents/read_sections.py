@@ -190,7 +190,9 @@ class _SectionReader:
             if key == hint:
                 return ""
             if key.startswith(hint + " "):
-                for end in range(len(hint), len(text) + 1):
+                # The hint's words end within a few times its length (punctuation and spaces
+                # are what normalize drops); never scan a long answer prefix by prefix.
+                for end in range(len(hint), min(len(text), 4 * len(hint) + 16) + 1):
                     if normalize(text[:end]) == hint:
                         return text[end:].lstrip(" .,:;?!-–").rstrip()
         return None

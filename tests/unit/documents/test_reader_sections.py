@@ -214,3 +214,19 @@ def test_text_typed_under_an_area_heading_outside_its_table_is_a_warning(config:
     for docx in (template, fx.with_document_xml(template, lambda x: x.replace("Goal", "Normal"))):
         problems = read_template(docx, "x.docx", config).problems
         assert [p for p in problems if p.code == "text.outside_table"] == []
+
+
+def test_a_long_answer_typed_after_the_question_is_kept_whole(config: Config) -> None:
+    cycle = config.cycle("hbtqia-2026")
+    template = build_template(config, cycle, config.board("kultur-och-fritidsnamnden"))
+    analysis = config.strategy_of(cycle).sections[0].hint
+    answer = "Vi har arbetat vidare. " * 1000
+
+    def typed(xml: str) -> str:
+        return xml.replace(
+            f"<w:t>{analysis}</w:t></w:r>",
+            f'<w:t>{analysis}</w:t></w:r><w:r><w:t xml:space="preserve"> {answer}</w:t></w:r>',
+        )
+
+    result = read_template(fx.with_document_xml(template, typed), "x.docx", config)
+    assert result.texts.analysis == answer.strip()
